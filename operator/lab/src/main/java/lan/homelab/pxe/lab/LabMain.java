@@ -1,0 +1,16 @@
+package lan.homelab.pxe.lab;
+
+import lan.homelab.pxe.cli.PxeOperatorCommand;
+
+/**
+ * Entry point of {@code ./pxe-operator}: the operator's commands plus the lab-only ones. The
+ * operator image runs {@link PxeOperatorCommand} and carries none of this module.
+ */
+public final class LabMain {
+  private LabMain() {}
+
+  public static void main(String[] args) {
+    var commandLine = PxeOperatorCommand.commandLine(new PxeOperatorCommand());
+    System.exit(commandLine.execute(args));
+  }
+}
