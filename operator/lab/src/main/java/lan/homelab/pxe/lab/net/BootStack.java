@@ -1,0 +1,85 @@
+package lan.homelab.pxe.lab.net;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import lan.homelab.pxe.render.BootDir;
+import lan.homelab.pxe.sync.AtomicFiles;
+
+/**
+ * The boot pod of the lab: dnsmasq (supervised: restarted when it exits) and nginx running in the
+ * lab's server namespace from the files of a {@link BootDir}, as the pod's containers run them.
+ */
+public final class BootStack {
+  /** Where Debian's ipxe package puts the first-stage loaders. */
+  public static final Path IPXE_LOADERS = Path.of("/usr/lib/ipxe");
+
+  private final NetLab lab;
+  private final BootDir dir;
+  private Supervised dnsmasq;
+  private Process nginx;
+
+  public BootStack(NetLab lab, BootDir dir) throws IOException {
+    this.lab = lab;
+    this.dir = dir;
+    for (Path d :
+        List.of(
+            dir.hostsDir(),
+            dir.dnsmasqPidFile().getParent(),
+            dir.nginxTemp(),
+            dir.nginxConf().getParent(),
+            dir.genericIpxe().getParent(),
+            dir.ipxeDir(),
+            dir.answersDir(),
+            dir.hookToken().getParent(),
+            dir.assetsDir(),
+            dir.tftpDir())) {
+      AtomicFiles.directory(d);
+    }
+    for (String loader : List.of("undionly.kpxe", "ipxe.efi", "snponly.efi")) {
+      Path source = IPXE_LOADERS.resolve(loader);
+      if (Files.isRegularFile(source) && !Files.exists(dir.tftpDir().resolve(loader))) {
+        Files.copy(source, dir.tftpDir().resolve(loader));
+      }
+    }
+  }
+
+  public BootDir dir() {
+    return dir;
+  }
+
+  /** Starts dnsmasq from the directory's dnsmasq.conf, restarted whenever it exits. */
+  public Supervised startDnsmasq() throws IOException {
+    dnsmasq =
+        lab.supervise(
+            "dnsmasq",
+            List.of("dnsmasq", "--keep-in-foreground", "--conf-file=" + dir.dnsmasqConf()));
+    return dnsmasq;
+  }
+
+  /** Starts nginx (foreground) from the directory's nginx.conf. */
+  public Process startNginx() throws IOException {
+    nginx =
+        lab.start(
+            lab.serverNamespace(),
+            List.of(
+                "nginx",
+                "-c",
+                dir.nginxConf().toString(),
+                "-p",
+                dir.nginxConf().getParent() + "/",
+                "-e",
+                "stderr"),
+            "nginx");
+    return nginx;
+  }
+
+  public Supervised dnsmasq() {
+    return dnsmasq;
+  }
+
+  public Process nginx() {
+    return nginx;
+  }
+}

@@ -1,0 +1,134 @@
+package lan.homelab.pxe.lab.net;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import lan.homelab.pxe.claim.Mac;
+
+/** A machine on the lab LAN: a client namespace whose eth0 carries the machine's MAC. */
+public final class Client {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** PXE ROM vendor class (BIOS, UNDI). */
+  public static final String PXE_VENDOR_CLASS = "PXEClient:Arch:00000:UNDI:002001";
+
+  private final NetLab lab;
+  private final String namespace;
+  private final Mac mac;
+
+  Client(NetLab lab, String namespace, Mac mac) {
+    this.lab = lab;
+    this.namespace = namespace;
+    this.mac = mac;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public Mac mac() {
+    return mac;
+  }
+
+  /** How a udhcpc run presents itself. */
+  public record DhcpIdentity(String vendorClass, String userClass, Integer arch) {
+    /** A BIOS PXE ROM: vendor class PXEClient, client architecture 0. */
+    public static final DhcpIdentity PXE_BIOS = new DhcpIdentity(PXE_VENDOR_CLASS, null, 0);
+
+    /** iPXE: PXEClient plus user class iPXE. */
+    public static final DhcpIdentity IPXE = new DhcpIdentity(PXE_VENDOR_CLASS, "iPXE", 0);
+
+    /** A plain client, like a laptop or the installer's dhclient. */
+    public static final DhcpIdentity PLAIN = new DhcpIdentity(null, null, null);
+  }
+
+  /**
+   * One busybox udhcpc run (DISCOVER, REQUEST) asking for option 250; the lease's fields (ip,
+   * hostname, boot_file, opt250, ...) or empty when no server answered within ~3 s.
+   */
+  public Optional<Map<String, String>> udhcpc(DhcpIdentity identity) {
+    try {
+      List<String> cmd = new ArrayList<>(List.of("busybox", "udhcpc", "-i", "eth0", "-f", "-n"));
+      cmd.addAll(List.of("-q", "-t", "3", "-T", "1", "-A", "1", "-O", "250", "-O", "251"));
+      cmd.addAll(List.of("-s", lab.script("udhcpc-script.sh").toString()));
+      if (identity.vendorClass() != null) {
+        cmd.addAll(List.of("-V", identity.vendorClass()));
+      }
+      if (identity.userClass() != null) {
+        cmd.addAll(List.of("-x", "0x4d:" + hex(identity.userClass())));
+      }
+      if (identity.arch() != null) {
+        cmd.addAll(List.of("-x", String.format("0x5d:%04x", identity.arch())));
+      }
+      Cmd.Result r = lab.exec(namespace, cmd, 20);
+      if (!r.ok()) {
+        return Optional.empty();
+      }
+      Map<String, String> lease = new LinkedHashMap<>();
+      for (String line : r.out().split("\n")) {
+        int eq = line.indexOf('=');
+        if (eq > 0 && line.substring(0, eq).matches("[a-z_0-9]+")) {
+          lease.put(line.substring(0, eq), line.substring(eq + 1).trim());
+        }
+      }
+      return lease.containsKey("ip") ? Optional.of(lease) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What the raw prober saw: the reply type (offer, ack, nak) or null, and its fields. */
+  public record ProbeReply(String reply, String yiaddr, Map<String, String> options) {}
+
+  /** Sends one raw DHCP message (scapy) for any hardware address and reports the reply. */
+  public ProbeReply probe(Mac chaddr, String mode, String ip, String server, boolean pxe) {
+    try {
+      List<String> cmd =
+          new ArrayList<>(List.of(NetLab.PYTHON, lab.script("dhcp-probe.py").toString()));
+      cmd.addAll(List.of("--mac", chaddr.value(), "--mode", mode, "--timeout", "2"));
+      if (ip != null) {
+        cmd.addAll(List.of("--ip", ip));
+      }
+      if (server != null) {
+        cmd.addAll(List.of("--server", server, "--server-mac", lab.bridgeMac()));
+      }
+      if (pxe) {
+        cmd.addAll(List.of("--vendor-class", PXE_VENDOR_CLASS, "--arch", "0"));
+      }
+      Cmd.Result r = lab.exec(namespace, cmd, 30);
+      String json = r.out().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse("");
+      if (json.isEmpty()) {
+        throw new IllegalStateException("prober failed: " + r.out());
+      }
+      return parse(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ProbeReply parse(String json) throws IOException {
+    JsonNode node = JSON.readTree(json);
+    Map<String, String> options = new LinkedHashMap<>();
+    node.path("options")
+        .fields()
+        .forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
+    return new ProbeReply(
+        node.path("reply").isNull() ? null : node.path("reply").asText(),
+        node.path("yiaddr").isNull() ? null : node.path("yiaddr").asText(),
+        options);
+  }
+
+  private static String hex(String text) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+      out.append(String.format("%02x", b));
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,51 @@
+package lan.homelab.pxe.lab.net;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Checks what the real-network tests need. With CI=true a missing prerequisite fails the test; on a
+ * developer machine it skips with a message saying how to run it.
+ */
+final class NetPrerequisites {
+  private NetPrerequisites() {}
+
+  static void require(String... tools) {
+    List<String> missing = new ArrayList<>();
+    if (!"0".equals(Cmd.run("id", "-u").out().trim())) {
+      missing.add("root (network namespaces)");
+    }
+    for (String tool : tools) {
+      if (!onPath(tool)) {
+        missing.add(tool);
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    String message =
+        "real-network test needs "
+            + String.join(", ", missing)
+            + ": run as root after .ci/run's apt-get install line (dnsmasq nginx busybox-static"
+            + " udhcpc python3-scapy iproute2 ipxe ...)";
+    if ("true".equals(System.getenv("CI"))) {
+      fail(message);
+    }
+    Assumptions.abort(message);
+  }
+
+  static boolean onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(dir, tool))) {
+        return true;
+      }
+    }
+    return Files.isExecutable(Path.of("/usr/sbin", tool))
+        || Files.isExecutable(Path.of("/sbin", tool));
+  }
+}

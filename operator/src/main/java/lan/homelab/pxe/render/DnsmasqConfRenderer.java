@@ -1,0 +1,96 @@
+package lan.homelab.pxe.render;
+
+/**
+ * Renders dnsmasq's static configuration (ConfigMap pxe-dnsmasq, key dnsmasq.conf): DHCP and TFTP
+ * on the cluster interface only, no DNS, answering only PXE/iPXE clients and known MACs.
+ *
+ * <p>Host entries live in a {@code dhcp-hostsdir}, not in this file: dnsmasq watches that directory
+ * with inotify, so a new reservation is in force as soon as the sync process renames the file into
+ * place, without any signal; removed or changed entries need SIGHUP, which re-reads host files (and
+ * never this file, whose changes need a restart). The host file never carries {@code set:} tags
+ * (dnsmasq 2.90 segfaults on SIGHUP when a served host has one), so every tag here comes from what
+ * the client sends or from {@code known}.
+ *
+ * <p>Option 250 (answer URL) is forced, as text, to known hosts only, and is the same URL for every
+ * node: nginx answers by the requesting address, and a per-host option would need a tag in the host
+ * file. dnsmasq drops privileges after start, so the sync writes every file it reads
+ * world-readable.
+ */
+public final class DnsmasqConfRenderer {
+  /** Lease time of discovery-pool addresses: the PXE ROM and iPXE need them for seconds. */
+  static final String POOL_LEASE = "10m";
+
+  private DnsmasqConfRenderer() {}
+
+  public static String render(DnsmasqConf conf) {
+    BootDir dir = BootDir.POD;
+    StringBuilder out = new StringBuilder();
+    line(
+        out,
+        "# Rendered by pxe-operator; do not edit. Paths name the boot pod's " + BootDir.POD_ROOT);
+    line(out, "# DHCP and TFTP only (no DNS), on the cluster interface only.");
+    line(out, "port=0");
+    line(out, "interface=" + conf.interfaceName());
+    line(out, "bind-interfaces");
+    line(out, "log-facility=-");
+    line(out, "log-dhcp");
+    line(out, "pid-file=" + dir.dnsmasqPidFile());
+    line(out, "dhcp-leasefile=" + dir.leaseFile());
+    line(out, "dhcp-lease-max=" + conf.leaseMax());
+    line(out, "# A new pool address is handed out at once (the ping check costs ~3 s).");
+    line(out, "no-ping");
+    line(out, "");
+    line(out, "# Reservations anywhere in the network (static), a small pool for PXE newcomers.");
+    line(out, "dhcp-range=" + conf.network().base() + ",static," + conf.network().netmask());
+    line(
+        out,
+        "dhcp-range="
+            + conf.poolStart()
+            + ","
+            + conf.poolEnd()
+            + ","
+            + conf.network().netmask()
+            + ","
+            + POOL_LEASE);
+    line(out, "dhcp-option=option:router," + conf.gateway());
+    line(out, "dhcp-option=option:dns-server," + conf.dns());
+    line(out, "dhcp-option=option:domain-name," + conf.domain());
+    line(out, "dhcp-hostsdir=" + dir.hostsDir());
+    line(out, "");
+    line(
+        out,
+        "# Who is talking: PXE ROMs and iPXE send vendor class PXEClient, iPXE user class iPXE.");
+    line(out, "dhcp-vendorclass=set:pxe,PXEClient");
+    line(out, "dhcp-userclass=set:ipxe,iPXE");
+    line(out, "dhcp-match=set:efi64,option:client-arch,7");
+    line(out, "dhcp-match=set:efi64,option:client-arch,9");
+    line(out, "# An unknown machine that is not PXE booting (a laptop) gets nothing.");
+    line(out, "dhcp-ignore=tag:!known,tag:!pxe");
+    line(out, "");
+    line(
+        out,
+        "# The chain: PXE ROM -> iPXE over TFTP (UEFI: snponly.efi, on the firmware's NIC driver)"
+            + " -> generic iPXE script over HTTP.");
+    line(out, "enable-tftp");
+    line(out, "tftp-root=" + dir.tftpDir());
+    line(out, "dhcp-boot=tag:ipxe," + conf.urls().genericScript());
+    line(out, "dhcp-boot=tag:!ipxe,tag:efi64,snponly.efi");
+    line(out, "dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe");
+    line(out, "");
+    line(
+        out,
+        "# The installer's answer URL (and certificate fingerprint), as text, to known hosts.");
+    line(out, "dhcp-option-force=tag:known,250,\"" + conf.urls().answer() + "\"");
+    if (conf.certFingerprint() != null) {
+      line(out, "dhcp-option-force=tag:known,251,\"" + conf.certFingerprint() + "\"");
+    }
+    line(out, "");
+    line(out, "# Lease events go to the operator's discovery intake.");
+    line(out, "dhcp-script=" + dir.hookScript());
+    return out.toString();
+  }
+
+  private static void line(StringBuilder out, String text) {
+    out.append(text).append('\n');
+  }
+}

@@ -1,0 +1,193 @@
+package lan.homelab.pxe.render;
+
+import lan.homelab.pxe.Names;
+
+/**
+ * Renders nginx's configuration (ConfigMap pxe-boot, key nginx.conf): the generic and per-node iPXE
+ * scripts, the boot assets, the answers, the installer's webhook, and notifications to the
+ * operator.
+ *
+ * <p>The answer: the installer POSTs its system facts to one URL; nginx answers with {@code
+ * answers/$remote_addr.toml}, the file of the node whose reserved address makes the request, and
+ * 404 for every other address. nginx's static handler refuses POST (405), so the request is
+ * redirected internally (the method becomes GET) to an internal location serving the file. Before
+ * that, a mirror posts the original body to the operator (answer served). Notifications carry the
+ * dhcp hook token from an include file the sync process writes from the Secret, never from a
+ * ConfigMap. No access log: webhook paths carry per-node tokens.
+ */
+public final class NginxConfRenderer {
+  /** nginx's HTTP port on the host network (k3s Traefik holds 80). */
+  public static final int HTTP_PORT = 8080;
+
+  private static final String MAC_PATH = "[0-9a-f]{2}(?:-[0-9a-f]{2}){5}";
+
+  private NginxConfRenderer() {}
+
+  /**
+   * @param operatorUrl where nginx reaches the operator's HTTP server, e.g. {@code
+   *     http://pxe-operator.pxe-system.svc:8081}
+   * @param tls whether to serve HTTPS on {@link BootUrls#HTTPS_PORT} with the certificate the sync
+   *     process writes from the pxe-tls Secret
+   */
+  public static String render(String operatorUrl, boolean tls) {
+    BootDir dir = BootDir.POD;
+    String op = operatorUrl.replaceAll("/+$", "");
+    String token = "include " + dir.hookTokenInclude() + ";";
+    String realIp = "proxy_set_header X-Real-IP $remote_addr;";
+    String temp = dir.nginxTemp().toString();
+    StringBuilder out = new StringBuilder();
+    out.append("# Rendered by pxe-operator; do not edit. Paths name the boot pod's ")
+        .append(BootDir.POD_ROOT)
+        .append('\n');
+    out.append(
+        """
+        worker_processes 1;
+        daemon off;
+        pid %s;
+        error_log stderr warn;
+        events {
+          worker_connections 512;
+        }
+        http {
+          access_log off;
+          server_tokens off;
+          sendfile on;
+          default_type application/octet-stream;
+          types {
+            text/plain ipxe;
+          }
+          client_body_temp_path %s/body;
+          proxy_temp_path %s/proxy;
+          fastcgi_temp_path %s/fastcgi;
+          uwsgi_temp_path %s/uwsgi;
+          scgi_temp_path %s/scgi;
+          client_max_body_size 64k;
+          client_body_buffer_size 64k;
+
+          # The NodeInstall a per-node script request names (its MAC with dashes).
+          map $request_uri $pxe_install {
+            "~^/ipxe/(?<m>%s)$" $m;
+            default "";
+          }
+
+          server {
+            listen %d;
+        """
+            .formatted(dir.nginxPidFile(), temp, temp, temp, temp, temp, MAC_PATH, HTTP_PORT));
+    if (tls) {
+      out.append(
+          """
+              listen %d ssl;
+              ssl_certificate %s;
+              ssl_certificate_key %s;
+          """
+              .formatted(
+                  BootUrls.HTTPS_PORT,
+                  dir.root().resolve("secrets/tls.crt"),
+                  dir.root().resolve("secrets/tls.key")));
+    }
+    out.append(
+        """
+
+            location / {
+              return 404 "not found\\n";
+            }
+
+            # Generic iPXE script, handed out by DHCP to every iPXE client.
+            location = /boot.ipxe {
+              root %1$s/boot;
+              default_type text/plain;
+            }
+
+            # Memory check of the per-node script: 200 for at least %2$d MiB, else 404.
+            location ~ "^/ipxe/memory-ok/(?:[6-9][0-9]{3}|[1-9][0-9]{4,})$" {
+              default_type text/plain;
+              return 200 "#!ipxe\\n";
+            }
+            location ~ "^/ipxe/memory-ok/" {
+              return 404 "not enough memory\\n";
+            }
+
+            # A per-node script's refusal to boot the installer, reported to the operator.
+            location ~ "^/ipxe/refused/(?<refused>%3$s)/(?<reason>[a-z]+)/(?<memsize>[0-9]*)$" {
+              proxy_pass %4$s/v1/notify/boot-refused?install=$refused&reason=$reason&memsize=$memsize;
+              proxy_method POST;
+              %5$s
+              %6$s
+            }
+
+            # Per-node script by MAC: 404 while the machine holds no claim (the generic script
+            # then waits, renews DHCP and retries); the operator hears of each one served.
+            location ~ "^/ipxe/(?<mac>%3$s)$" {
+              if (!-f %1$s/ipxe/$mac.ipxe) {
+                return 404 "no claim in force for this machine yet\\n";
+              }
+              alias %1$s/ipxe/$mac.ipxe;
+              default_type text/plain;
+              mirror /_notify/boot-script-served;
+            }
+            location = /_notify/boot-script-served {
+              internal;
+              proxy_pass %4$s/v1/notify/boot-script-served?install=$pxe_install;
+              proxy_method POST;
+              proxy_pass_request_body off;
+              proxy_set_header Content-Length "";
+              %5$s
+              %6$s
+            }
+
+            # Boot assets: vmlinuz, initrd.img, proxmox.iso.
+            location /assets/ {
+              alias %1$s/assets/;
+            }
+
+            # The installer's answer: only the node whose reserved address asks gets its file.
+            location = /answer {
+              limit_except POST {
+                deny all;
+              }
+              if (!-f %1$s/answers/$remote_addr.toml) {
+                return 404 "no answer for this address\\n";
+              }
+              mirror /_notify/answer-served;
+              mirror_request_body on;
+              alias %1$s/answers/$remote_addr.toml;
+              error_page 405 = /_answer-file;
+            }
+            location = /_answer-file {
+              internal;
+              root %1$s/answers;
+              default_type application/toml;
+              try_files /$remote_addr.toml =404;
+            }
+            location = /_notify/answer-served {
+              internal;
+              proxy_pass %4$s/v1/notify/answer-served;
+              %5$s
+              %6$s
+            }
+
+            # The installer's webhook: the path carries the node's token, so nothing is logged.
+            location ~ "^/v1/webhook/[^/]+/[^/]+$" {
+              error_log stderr crit;
+              limit_except POST {
+                deny all;
+              }
+              proxy_pass %4$s;
+              %6$s
+            }
+          }
+        }
+        """
+            .formatted(dir.root(), BootUrls.MIN_MEMORY_MIB, MAC_PATH, op, token, realIp));
+    return out.toString();
+  }
+
+  /** The include file carrying the hook token header, written by the sync process. */
+  public static String tokenInclude(String token) {
+    if (!token.matches("[A-Za-z0-9._~+/=-]+")) {
+      throw new IllegalArgumentException("hook token has characters nginx cannot quote safely");
+    }
+    return "proxy_set_header " + Names.HEADER_HOOK_TOKEN + " \"" + token + "\";\n";
+  }
+}
