@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,6 +111,38 @@ public final class Client {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Gives eth0 a static address (for HTTP tests), e.g. 10.11.0.2/22. */
+  public void configureAddress(String cidr) {
+    Cmd.check("ip", "-n", namespace, "addr", "add", cidr, "dev", "eth0");
+  }
+
+  /** An HTTP response as curl saw it. */
+  public record HttpReply(int status, String body) {}
+
+  /**
+   * Makes one HTTP request with curl from this machine.
+   *
+   * @param body a file to send as the request body, or null
+   */
+  public HttpReply http(String method, String url, List<String> headers, Path body) {
+    List<String> cmd = new ArrayList<>(List.of("curl", "-s", "-m", "5", "-X", method));
+    for (String h : headers) {
+      cmd.addAll(List.of("-H", h));
+    }
+    if (body != null) {
+      cmd.addAll(List.of("--data-binary", "@" + body));
+    }
+    cmd.addAll(List.of("-w", "\n%{http_code}", url));
+    Cmd.Result r = lab.exec(namespace, cmd, 15);
+    String out = r.out();
+    int nl = out.lastIndexOf('\n');
+    String code = out.substring(nl + 1).trim();
+    if (!code.matches("\\d{3}")) {
+      throw new IllegalStateException("curl failed: " + out);
+    }
+    return new HttpReply(Integer.parseInt(code), nl < 0 ? "" : out.substring(0, nl));
   }
 
   private static ProbeReply parse(String json) throws IOException {
