@@ -169,6 +169,64 @@ class DhcpOnRealDnsmasqTest {
         .contains("vendor=PXEClient");
   }
 
+  @Test
+  void shouldKeepAnsweringRightWhileReservationsComeAndGoUnderSighup() throws Exception {
+    Mac steady = Mac.parse("52:54:00:00:01:10");
+    Mac toggled = Mac.parse("52:54:00:00:01:11");
+    Client steadyMachine = lab.addClient(steady);
+    Client toggledMachine = lab.addClient(toggled);
+    DnsmasqHostEntry steadyEntry =
+        DnsmasqHostEntry.reservation(steady, Ipv4.parse("10.11.0.5"), "steady");
+    DnsmasqHostEntry toggledEntry =
+        DnsmasqHostEntry.reservation(toggled, Ipv4.parse("10.11.0.6"), "toggled");
+    entries.add(steadyEntry);
+    writeHosts();
+    sighup();
+    long startsBefore = stack.dnsmasq().starts();
+    List<String> steadyAnswers = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean talking =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread chatter =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 200 && talking.get(); i++) {
+                steadyAnswers.add(
+                    steadyMachine.udhcpc(DhcpIdentity.IPXE).map(l -> l.get("ip")).orElse("none"));
+                toggledMachine.udhcpc(DhcpIdentity.IPXE);
+              }
+            });
+    chatter.start();
+    try {
+      for (int round = 0; round < 10; round++) {
+        if (round % 2 == 0) {
+          entries.add(toggledEntry);
+        } else {
+          entries.remove(toggledEntry);
+        }
+        writeHosts();
+        sighup();
+        await().atMost(Duration.ofSeconds(5)).until(() -> steadyAnswers.size() > 0);
+        int seen = steadyAnswers.size();
+        await().atMost(Duration.ofSeconds(5)).until(() -> steadyAnswers.size() > seen);
+      }
+    } finally {
+      talking.set(false);
+      chatter.join(30_000);
+    }
+    entries.add(toggledEntry);
+    writeHosts();
+    sighup();
+
+    assertThat(stack.dnsmasq().isAlive()).isTrue();
+    assertThat(stack.dnsmasq().starts()).isEqualTo(startsBefore);
+    assertThat(steadyAnswers).isNotEmpty().allMatch("10.11.0.5"::equals);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> toggledMachine.udhcpc(DhcpIdentity.IPXE).map(l -> l.get("ip")).orElse(""),
+            "10.11.0.6"::equals);
+  }
+
   /** udhcpc prints options it does not know as hex. */
   static String hexText(String hex) {
     StringBuilder out = new StringBuilder();
