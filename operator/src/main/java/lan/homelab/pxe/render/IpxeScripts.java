@@ -7,7 +7,8 @@ import lan.homelab.pxe.config.Ipv4;
  * Renders the iPXE chain: the generic script every iPXE client gets from DHCP, and the per-node
  * script that boots the Proxmox installer. Written for Debian 12's iPXE (2019): only commands that
  * build has ({@code imgfetch}, {@code iseq}, {@code inc}, {@code prompt}, {@code dhcp}), no numeric
- * comparison (nginx checks the memory size for the script).
+ * comparison (nginx checks the memory size for the script). That build has no {@code ${memsize}}
+ * setting either: the per-node script then says so and boots without the memory check.
  */
 public final class IpxeScripts {
   /** Attempts of the generic script before it gives up (about 3 s apart: ~2 minutes). */
@@ -94,10 +95,17 @@ public final class IpxeScripts {
           .append("goto address\n");
     }
     out.append(":memory\n")
+        .append("isset ${memsize} || goto nomemsize\n")
         .append("imgfetch --name memory-ok ")
         .append(urls.memoryCheck())
         .append(" || goto lowmemory\n")
         .append("imgfree memory-ok\n")
+        .append("goto boot\n")
+        .append(":nomemsize\n")
+        .append("echo pxe-operator: this iPXE has no memsize setting, cannot check for ")
+        .append(BootUrls.MIN_MEMORY_MIB)
+        .append(" MiB of memory\n")
+        .append(":boot\n")
         .append("echo pxe-operator: installing Proxmox VE as ")
         .append(hostname)
         .append('\n')
