@@ -75,6 +75,30 @@ public final class BootStack {
     return nginx;
   }
 
+  /**
+   * Sends IPv6 router advertisements on the bridge (a second, RA-only dnsmasq): without them iPXE
+   * waits ~15 s for IPv6 autoconfiguration on every DHCP. The lab's stand-in for the LAN's router.
+   */
+  public Process startRouterAdvertisements() throws IOException {
+    Cmd.check(
+        "ip", "-n", lab.serverNamespace(), "addr", "add", "fd11:11::1/64", "dev", NetLab.BRIDGE);
+    return lab.start(
+        lab.serverNamespace(),
+        List.of(
+            "dnsmasq",
+            "--keep-in-foreground",
+            "--conf-file=/dev/null",
+            "--port=0",
+            "--interface=" + NetLab.BRIDGE,
+            "--bind-interfaces",
+            "--enable-ra",
+            "--dhcp-range=fd11:11::,ra-only,64",
+            "--pid-file=" + dir.root().resolve("run/ra.pid"),
+            "--dhcp-leasefile=" + dir.root().resolve("run/ra.leases"),
+            "--log-facility=-"),
+        "router-advertisements");
+  }
+
   public Supervised dnsmasq() {
     return dnsmasq;
   }

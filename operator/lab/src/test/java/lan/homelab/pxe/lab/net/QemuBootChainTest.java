@@ -89,6 +89,7 @@ class QemuBootChainTest {
                     .ok());
     stack.startDnsmasq();
     stack.startNginx();
+    stack.startRouterAdvertisements();
   }
 
   @AfterEach
