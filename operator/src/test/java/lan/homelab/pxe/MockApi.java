@@ -37,6 +37,7 @@ public final class MockApi implements AutoCloseable {
             new KubernetesMixedDispatcher(responses),
             false);
     server.init();
+    allowEverythingInRulesReviews();
     client = server.createClient();
     for (String crd : CRDS) {
       try (InputStream in = MockApi.class.getResourceAsStream(crd)) {
@@ -52,6 +53,30 @@ public final class MockApi implements AutoCloseable {
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
+  }
+
+  /**
+   * The mock has no RBAC; leader election asks which verbs it may use on leases before it starts,
+   * so answer that review as a cluster admin's would be answered.
+   */
+  private void allowEverythingInRulesReviews() {
+    var review =
+        new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+            .withNewStatus()
+            .addNewResourceRule()
+            .withApiGroups("*")
+            .withResources("*")
+            .withVerbs("*")
+            .endResourceRule()
+            .withIncomplete(false)
+            .endStatus()
+            .build();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, review)
+        .always();
   }
 
   /** A client of its own (as a second operator replica would have). */

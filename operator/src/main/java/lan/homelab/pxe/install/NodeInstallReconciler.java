@@ -109,11 +109,20 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ProvisioningSlot.class, NodeInstall.class)
                 .withSecondaryToPrimaryMapper(this::installsAffectedBy)
+                .withOnUpdateFilter(NodeInstallReconciler::claimRelevantChange)
                 .build(),
             context);
     publisher =
         new BootConfigPublisher(client, settings.namespace(), this::allInstalls, this::allSlots);
     return List.of(slotSource);
+  }
+
+  /** Status-only writes of a slot never change who may claim it. */
+  private static boolean claimRelevantChange(ProvisioningSlot now, ProvisioningSlot before) {
+    return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+        || !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
+        || !Objects.equals(
+            now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp());
   }
 
   /** A slot change concerns the machine that holds it or is kept for it, and every waiting one. */
@@ -198,6 +207,9 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         }
         ClaimDecision decision =
             claimer.claim(install, this::allSlots, this::allInstalls, validity.apply(allSlots()));
+        if (decision instanceof ClaimDecision.Retry) {
+          return UpdateControl.<NodeInstall>noUpdate().rescheduleAfter(Duration.ofMillis(50));
+        }
         if (decision instanceof ClaimDecision.Wait wait) {
           status.setPhase(NodeInstallPhase.Waiting);
           status.setReason(wait.reason());
