@@ -24,6 +24,11 @@ public final class MockApi implements AutoCloseable {
     "/META-INF/fabric8/nodeinstalls.pxe.homelab.lan-v1.yml"
   };
 
+  static {
+    // Tests wait on conditions, never on time; a busy machine only makes them wait longer.
+    org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(60));
+  }
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 

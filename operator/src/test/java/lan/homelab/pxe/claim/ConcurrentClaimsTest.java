@@ -222,7 +222,7 @@ class ConcurrentClaimsTest {
     replica("after-restart", client);
 
     await()
-        .atMost(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(60))
         .until(
             () -> {
               NodeInstall ni = Fixtures.install(client, "52:54:00:00:00:01");

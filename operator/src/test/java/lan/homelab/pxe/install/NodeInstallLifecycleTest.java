@@ -63,7 +63,7 @@ class NodeInstallLifecycleTest {
 
   private NodeInstall awaitPhase(String mac, NodeInstallPhase phase) {
     await()
-        .atMost(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(60))
         .until(
             () -> {
               NodeInstall ni = install(client, mac);

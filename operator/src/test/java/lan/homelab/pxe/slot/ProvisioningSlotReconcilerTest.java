@@ -44,7 +44,7 @@ class ProvisioningSlotReconcilerTest {
 
   private ProvisioningSlot awaitSlotPhase(String name, SlotPhase phase) {
     await()
-        .atMost(Duration.ofSeconds(15))
+        .atMost(Duration.ofSeconds(60))
         .until(
             () -> {
               ProvisioningSlot s = Fixtures.slot(client, name);
@@ -102,8 +102,8 @@ class ProvisioningSlotReconcilerTest {
   void shouldNeverHandOutASecondSlotWithTheSameAddress() {
     Fixtures.create(client, slot("peach-beach", "10.11.0.2", "peach-beach"));
     awaitSlotPhase("peach-beach", SlotPhase.Available);
-    Fixtures.create(client, slot("copy", "10.11.0.2", "copy"));
-    awaitSlotPhase("copy", SlotPhase.Invalid);
+    Fixtures.create(client, slot("zz-copy", "10.11.0.2", "zz-copy"));
+    awaitSlotPhase("zz-copy", SlotPhase.Invalid);
 
     operator.reports().discovered(pxe("52:54:00:00:00:0a"));
     operator.reports().discovered(pxe("52:54:00:00:00:0b"));
@@ -116,7 +116,7 @@ class ProvisioningSlotReconcilerTest {
             });
     assertThat(Fixtures.install(client, "52:54:00:00:00:0a").getSpec().getSlot())
         .isEqualTo("peach-beach");
-    assertThat(Fixtures.labels(Fixtures.slot(client, "copy")))
+    assertThat(Fixtures.labels(Fixtures.slot(client, "zz-copy")))
         .doesNotContainKey(ApiConstants.LABEL_CLAIMED_BY);
   }
 
