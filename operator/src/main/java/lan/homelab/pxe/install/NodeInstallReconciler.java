@@ -2,6 +2,8 @@ package lan.homelab.pxe.install;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -304,7 +306,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       }
       return true;
     }
-    if (annotations.containsKey(ApiConstants.ANNOTATION_RETRY)) {
+    if (annotations.get(ApiConstants.ANNOTATION_RETRY) != null) {
       removeAnnotation(install, ApiConstants.ANNOTATION_RETRY);
       if (status.getPhase() == NodeInstallPhase.Failed) {
         tokens.revoke(install);
@@ -368,18 +370,15 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     }
   }
 
+  /** Removes a manual annotation once acted on (a merge patch, as kubectl annotate KEY- does). */
   private void removeAnnotation(NodeInstall install, String key) {
     client
         .resources(NodeInstall.class)
         .inNamespace(install.getMetadata().getNamespace())
         .withName(install.getMetadata().getName())
-        .edit(
-            ni -> {
-              if (ni.getMetadata().getAnnotations() != null) {
-                ni.getMetadata().getAnnotations().remove(key);
-              }
-              return ni;
-            });
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + key + "\":null}}}");
   }
 
   private void reject(NodeInstallStatus status, String reason) {
