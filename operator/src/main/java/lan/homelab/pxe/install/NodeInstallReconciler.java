@@ -193,7 +193,11 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         return finish(install, before, status, recheck);
       }
       if (slot == null && holdsSlot) {
-        fail(status, "its slot " + install.getSpec().getSlot() + " was deleted");
+        fail(
+            status,
+            "its claim on slot "
+                + install.getSpec().getSlot()
+                + " is gone (slot deleted or claim removed)");
         return finish(install, before, status, recheck);
       }
       if (slot == null) {
@@ -328,17 +332,31 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     return annotations != null && "true".equals(annotations.get(ApiConstants.ANNOTATION_APPROVED));
   }
 
-  /** The slot this install holds: spec.slot when the slot's claim label agrees. */
+  /**
+   * The slot this install holds: spec.slot when the slot's claim label agrees. The cache may lag
+   * behind a claim just made, so a disagreement is checked against the API server before it counts.
+   */
   private ProvisioningSlot heldSlot(NodeInstall install) {
     String name = install.getSpec().getSlot();
     if (name == null) {
       return null;
     }
-    return allSlots().stream()
-        .filter(s -> s.getMetadata().getName().equals(name))
-        .filter(s -> install.getMetadata().getName().equals(Slots.claimedBy(s).orElse(null)))
-        .findFirst()
-        .orElse(null);
+    String me = install.getMetadata().getName();
+    ProvisioningSlot cached =
+        allSlots().stream()
+            .filter(s -> s.getMetadata().getName().equals(name))
+            .findFirst()
+            .orElse(null);
+    if (cached != null && me.equals(Slots.claimedBy(cached).orElse(null))) {
+      return cached;
+    }
+    ProvisioningSlot live =
+        client
+            .resources(ProvisioningSlot.class)
+            .inNamespace(install.getMetadata().getNamespace())
+            .withName(name)
+            .get();
+    return live != null && me.equals(Slots.claimedBy(live).orElse(null)) ? live : null;
   }
 
   /**

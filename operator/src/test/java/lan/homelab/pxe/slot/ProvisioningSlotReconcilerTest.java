@@ -110,12 +110,16 @@ class ProvisioningSlotReconcilerTest {
 
     await()
         .until(
-            () -> {
-              var b = Fixtures.install(client, "52:54:00:00:00:0b");
-              return b.getStatus() != null && b.getStatus().getPhase() == NodeInstallPhase.Waiting;
-            });
-    assertThat(Fixtures.install(client, "52:54:00:00:00:0a").getSpec().getSlot())
-        .isEqualTo("peach-beach");
+            () ->
+                java.util.stream.Stream.of("52:54:00:00:00:0a", "52:54:00:00:00:0b")
+                    .map(mac -> Fixtures.install(client, mac))
+                    .filter(ni -> ni.getStatus() != null)
+                    .map(ni -> ni.getStatus().getPhase())
+                    .sorted()
+                    .toList()
+                    .equals(List.of(NodeInstallPhase.Waiting, NodeInstallPhase.Installing)));
+    assertThat(Fixtures.labels(Fixtures.slot(client, "peach-beach")))
+        .containsKey(ApiConstants.LABEL_CLAIMED_BY);
     assertThat(Fixtures.labels(Fixtures.slot(client, "zz-copy")))
         .doesNotContainKey(ApiConstants.LABEL_CLAIMED_BY);
   }
@@ -129,17 +133,8 @@ class ProvisioningSlotReconcilerTest {
     assertThat(claimed.getStatus().getNodeInstall()).isEqualTo("52-54-00-00-00-0a");
     assertThat(claimed.getStatus().getMac()).isEqualTo("52:54:00:00:00:0a");
 
-    client
-        .resources(lan.homelab.pxe.api.v1alpha1.NodeInstall.class)
-        .inNamespace(NS)
-        .withName("52-54-00-00-00-0a")
-        .edit(
-            ni -> {
-              ni.getMetadata()
-                  .getAnnotations()
-                  .put(ApiConstants.ANNOTATION_MARK_PROVISIONED, "true");
-              return ni;
-            });
+    Fixtures.annotate(
+        client, "52-54-00-00-00-0a", ApiConstants.ANNOTATION_MARK_PROVISIONED, "true");
 
     awaitSlotPhase("peach-beach", SlotPhase.Provisioned);
     assertThat(eventsAbout("52-54-00-00-00-0a"))
