@@ -65,6 +65,9 @@ public final class AnswerValidator {
   private final InstallerVersion v;
   private final List<AnswerProblem> problems = new ArrayList<>();
 
+  /** Known keys given in a spelling or version that does not take them (already reported). */
+  private final Set<String> misspelled = new HashSet<>();
+
   private AnswerValidator(InstallerVersion v) {
     this.v = v;
   }
@@ -98,6 +101,9 @@ public final class AnswerValidator {
       Field f = spec.find(key);
       if (f == null || !f.exists(v) || !f.spellings(v).contains(key)) {
         unknownField(spec, key, f);
+        if (f != null) {
+          misspelled.add(path(spec, f));
+        }
         continue;
       }
       if (out.containsKey(f.kebab())) {
@@ -309,7 +315,10 @@ public final class AnswerValidator {
           AnswerRules.ROOT_PASSWORD_ONE_OF,
           "`global.root-password` and `global.root-password-hashed` cannot be set at the same"
               + " time");
-    } else if (!plain && !hashed) {
+    } else if (!plain
+        && !hashed
+        && !misspelled.contains("global.root-password")
+        && !misspelled.contains("global.root-password-hashed")) {
       add(
           "global.root-password",
           AnswerRules.ROOT_PASSWORD_ONE_OF,
@@ -489,7 +498,7 @@ public final class AnswerValidator {
     List<?> disks = d.get("disk-list") instanceof List<?> l ? l : List.of();
     Map<String, Object> filter = map(d.get("filter"));
     boolean hasFilter = filter != null && !filter.isEmpty();
-    if (disks.isEmpty() && !hasFilter) {
+    if (disks.isEmpty() && !hasFilter && !misspelled.contains("disk-setup.disk-list")) {
       add(
           "disk-setup.disk-list",
           AnswerRules.DISK_SELECTION,
