@@ -96,6 +96,7 @@ public final class AnswerValidator {
   /** Checks keys and types; returns the accepted keys in kebab-case with checked values. */
   private Map<String, Object> table(Map<String, Object> actual, Table spec) {
     Map<String, Object> out = new TreeMap<>();
+    Set<String> seen = new HashSet<>();
     for (Map.Entry<String, Object> e : actual.entrySet()) {
       String key = e.getKey();
       Field f = spec.find(key);
@@ -106,7 +107,7 @@ public final class AnswerValidator {
         }
         continue;
       }
-      if (out.containsKey(f.kebab())) {
+      if (!seen.add(f.kebab())) {
         add(path(spec, f), AnswerRules.DUPLICATE_FIELD, "duplicate field `" + f.kebab() + "`");
         continue;
       }

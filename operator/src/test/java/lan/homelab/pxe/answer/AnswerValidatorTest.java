@@ -112,6 +112,11 @@ class AnswerValidatorTest {
             "global.root-password",
             AnswerRules.DUPLICATE_FIELD);
     assertThat(p.message()).isEqualTo("duplicate field `root-password`");
+    rejected(
+        with(KEBAB, "global", "reboot-on-error = 1\nreboot_on_error = true"),
+        V9_2,
+        "global.reboot-on-error",
+        AnswerRules.DUPLICATE_FIELD);
   }
 
   @Test
