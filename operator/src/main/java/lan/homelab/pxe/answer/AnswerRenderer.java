@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,11 +31,22 @@ public final class AnswerRenderer {
           "global.root-password-hashed",
           "post-installation-webhook.auth-token");
 
+  private static final Map<String, Object> DEFAULTS = parseDefaults();
+
   private AnswerRenderer() {}
+
+  private static Map<String, Object> parseDefaults() {
+    List<AnswerProblem> problems = new ArrayList<>();
+    Map<String, Object> tree = layer(defaultsToml(), "defaults", problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("built-in answer defaults are broken: " + problems);
+    }
+    return Collections.unmodifiableMap(tree);
+  }
 
   public static AnswerResult render(AnswerInputs in) {
     List<AnswerProblem> problems = new ArrayList<>();
-    Map<String, Object> defaults = layer(defaultsToml(), "defaults", problems);
+    Map<String, Object> defaults = DEFAULTS;
     Map<String, Object> template =
         in.templateToml() == null
             ? new TreeMap<>()

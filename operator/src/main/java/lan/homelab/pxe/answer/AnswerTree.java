@@ -84,7 +84,7 @@ final class AnswerTree {
       if (out.containsKey(key)) {
         problems.add(
             new AnswerProblem(
-                join(table.path(), key),
+                table == null ? key : join(table.path(), key),
                 AnswerRules.DUPLICATE_FIELD,
                 source + ": duplicate field `" + key + "`"));
       }
