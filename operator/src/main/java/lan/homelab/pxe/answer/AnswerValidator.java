@@ -134,7 +134,14 @@ public final class AnswerValidator {
             + (expected.size() == 1 ? "" : "one of ")
             + expected.stream().map(x -> "`" + x + "`").collect(Collectors.joining(", "));
     if (f != null && !f.exists(v)) {
-      message += " (`" + f.kebab() + "` needs installer " + f.since() + " or newer)";
+      message +=
+          " (`"
+              + f.kebab()
+              + "` is not accepted by every "
+              + v
+              + " installer; by "
+              + f.since()
+              + " and newer it is)";
     } else if (f != null) {
       message += " (installer " + v + " spells it `" + f.preferred(v) + "`)";
     }

@@ -157,6 +157,25 @@ class InstallerFixturesConformanceTest {
   }
 
   @Test
+  void shouldAcceptTheExampleAnswersOfTheInstallerReport() throws IOException {
+    Path examples = fixtures().resolve("../../docs/proxmox-examples").normalize();
+    String kebab = Files.readString(examples.resolve("answer.from-answer.kebab.toml"));
+    String snake =
+        Files.readString(examples.resolve("answer.from-answer.snake-8.3-compatible.toml"));
+    for (InstallerVersion v :
+        List.of(InstallerVersion.V9_0, InstallerVersion.V9_1, InstallerVersion.V9_2)) {
+      assertThat(AnswerValidator.validate(kebab, v)).as("kebab example on " + v).isEmpty();
+    }
+    for (InstallerVersion v : InstallerVersion.values()) {
+      if (v.atLeast(InstallerVersion.V8_3)) {
+        assertThat(AnswerValidator.validate(snake, v))
+            .as("8.3-compatible example on " + v)
+            .isEmpty();
+      }
+    }
+  }
+
+  @Test
   void shouldKnowEveryCountryTimezoneAndKeyboardOfTheIsosLocaleTable() throws IOException {
     JsonNode locales = JSON.readTree(fixtures().resolve("env/locales.json").toFile());
     locales
