@@ -12,7 +12,8 @@ import lan.homelab.pxe.config.Ipv4Network;
  *
  * @param templateToml the answer template (TOML); null means built-in defaults only
  * @param slot the slot's overrides; nullable
- * @param webhookToken the node's webhook token, written as {@code auth-token} on 9.2+; nullable
+ * @param webhookToken the node's webhook token, written as {@code auth-token} on 9.2+ (older
+ *     installers have no such key: there the token must be part of {@code webhookUrl}); nullable
  * @param certFingerprint SHA-256 fingerprint of the webhook's TLS certificate; nullable (HTTP)
  * @param rootPasswordHash crypt(3) hash written as {@code root-password-hashed}
  */

@@ -145,6 +145,9 @@ public final class AnswerRenderer {
       return;
     }
     Object existing = AnswerTree.get(answer, "global", "root-ssh-keys");
+    if (existing != null && !(existing instanceof List<?>)) {
+      return; // not a list: left for the validator to report
+    }
     List<Object> keys = new ArrayList<>();
     if (existing instanceof List<?> list) {
       keys.addAll(list);

@@ -139,6 +139,13 @@ class AnswerRendererTest {
   }
 
   @Test
+  void shouldLeaveAMalformedSshKeyListToTheValidator() {
+    List<AnswerProblem> problems =
+        problems(inputs("[global]\nroot-ssh-keys = \"ssh-ed25519 AAAA\"\n", SLOT, V9_2));
+    assertThat(problems).extracting(AnswerProblem::rule).contains(AnswerRules.INVALID_TYPE);
+  }
+
+  @Test
   void shouldNormalizeOverridesGivenInTheOtherSpelling() {
     SlotAnswer snake = slot("[global]\nreboot_on_error = false\n");
     TomlParseResult answer = parsed(rendered(inputs(TEMPLATE, snake, V9_2)));
