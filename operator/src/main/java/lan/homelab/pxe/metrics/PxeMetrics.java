@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The operator's Prometheus metrics; {@link #scrape()} is what {@code /metrics} serves. */
 public class PxeMetrics {
@@ -37,6 +40,31 @@ public class PxeMetrics {
 
   public void answerServed(String outcome) {
     registry.counter("pxe_answers_served", "outcome", outcome).increment();
+  }
+
+  /** Sets gauge {@code pxe_slots{phase}} to these counts (refreshed on each scrape). */
+  public void slotsByPhase(Map<String, Long> counts) {
+    counts.forEach((phase, n) -> gauge("pxe_slots", "Slots by phase", phase).set(n));
+  }
+
+  /** Sets gauge {@code pxe_installs{phase}} to these counts (refreshed on each scrape). */
+  public void installsByPhase(Map<String, Long> counts) {
+    counts.forEach((phase, n) -> gauge("pxe_installs", "NodeInstalls by phase", phase).set(n));
+  }
+
+  private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+  private AtomicLong gauge(String name, String description, String phase) {
+    return gauges.computeIfAbsent(
+        name + "/" + phase,
+        key -> {
+          AtomicLong value = new AtomicLong();
+          io.micrometer.core.instrument.Gauge.builder(name, value, AtomicLong::doubleValue)
+              .description(description)
+              .tag("phase", phase)
+              .register(registry);
+          return value;
+        });
   }
 
   public String scrape() {
