@@ -60,7 +60,7 @@ class DhcpEventsTest {
     assertThat(response.body())
         .contains("\"outcome\":\"registered\"")
         .contains("\"nodeInstall\":\"52-54-00-12-34-56\"");
-    NodeInstall ni = fx.get("52-54-00-12-34-56");
+    NodeInstall ni = fx.nodeInstall("52-54-00-12-34-56");
     assertThat(ni.getSpec().getMac()).isEqualTo("52:54:00:12:34:56");
     assertThat(ni.getStatus().getDiscovery().getClientType()).isEqualTo("pxe");
     assertThat(ni.getStatus().getDiscovery().getArchitecture()).isEqualTo("bios");
@@ -110,7 +110,7 @@ class DhcpEventsTest {
                 + "\"userClass\":\"iPXE\"}");
 
     assertThat(response.statusCode()).isEqualTo(202);
-    NodeInstall ni = fx.get("52-54-00-ab-cd-ef");
+    NodeInstall ni = fx.nodeInstall("52-54-00-ab-cd-ef");
     assertThat(ni.getStatus().getDiscovery().getClientType()).isEqualTo("ipxe");
     assertThat(ni.getStatus().getDiscovery().getArchitecture()).isEqualTo("x86-64-efi");
   }

@@ -202,7 +202,7 @@ final class HttpFixture implements AutoCloseable {
     return client.resources(ProvisioningSlot.class).inNamespace(NS).resource(slot).updateStatus();
   }
 
-  NodeInstall get(String name) {
+  NodeInstall nodeInstall(String name) {
     return client.resources(NodeInstall.class).inNamespace(NS).withName(name).get();
   }
 
@@ -273,6 +273,28 @@ final class HttpFixture implements AutoCloseable {
       OutputStream out = socket.getOutputStream();
       out.write(request);
       out.flush();
+      return readResponse(socket.getInputStream());
+    }
+  }
+
+  /**
+   * Sends a large request from another thread while reading the answer, as a client that streams
+   * its body would; a write the server cut short is fine.
+   */
+  String rawWhileSending(byte[] request) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      socket.setSoTimeout(10_000);
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  socket.getOutputStream().write(request);
+                } catch (IOException cutShort) {
+                  // the server answered and closed: expected
+                }
+              });
+      writer.setDaemon(true);
+      writer.start();
       return readResponse(socket.getInputStream());
     }
   }
