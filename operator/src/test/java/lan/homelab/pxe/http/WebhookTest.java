@@ -104,7 +104,8 @@ class WebhookTest {
         webhook(url(NAME, TOKEN), body.replace("b4:2e:99:ac:ad:b4", "B4:2E:99:AC:AD:B4"));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    assertThat(fx.nodeInstall(NAME).getStatus().getInventory().getNics().get(0).getMac()).isEqualTo(MAC);
+    assertThat(fx.nodeInstall(NAME).getStatus().getInventory().getNics().get(0).getMac())
+        .isEqualTo(MAC);
   }
 
   @Test
@@ -121,7 +122,8 @@ class WebhookTest {
           old.post(url(NAME, TOKEN), "application/json; charset=utf-", v10);
 
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-      assertThat(old.nodeInstall(NAME).getStatus().getInventory().getFqdn()).isEqualTo("pve1.homelab.lan");
+      assertThat(old.nodeInstall(NAME).getStatus().getInventory().getFqdn())
+          .isEqualTo("pve1.homelab.lan");
     }
   }
 
