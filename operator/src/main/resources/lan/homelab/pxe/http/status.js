@@ -51,7 +51,7 @@
       cell(tr, (i.phase || "-") + (i.reason ? ": " + i.reason : ""), "phase " + (i.phase || ""));
       cell(tr, i.address);
       cell(tr, i.hostname);
-      cell(tr, steps(i)).style.whiteSpace = "pre-line";
+      cell(tr, steps(i), "steps");
       var e = i.lastEvent;
       cell(tr, e ? e.type + " " + e.reason + ": " + e.message + (e.time ? " (" + e.time + ")" : "") : "");
     }, "no NodeInstalls");
