@@ -49,7 +49,10 @@ if command -v curl >/dev/null 2>&1; then
     *) echo "dhcp-event-hook: $action $mac $ip: $answer" >&2 ;;
   esac
 else
-  if ! answer=$(wget -q -O - -T "$timeout" \
+  # no "wget -T": Debian 12's busybox 1.35 wget crashes with it; timeout(1) bounds the call
+  limit=""
+  if command -v timeout >/dev/null 2>&1; then limit="timeout $timeout"; fi
+  if ! answer=$($limit wget -q -O - \
     --header "Content-Type: application/json" --header "X-Pxe-Hook-Token: $token" \
     --post-data "$body" "$url" 2>&1); then
     echo "dhcp-event-hook: $action $mac $ip: report failed: $answer" >&2
