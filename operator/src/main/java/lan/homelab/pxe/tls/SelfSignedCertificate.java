@@ -74,6 +74,9 @@ public final class SelfSignedCertificate {
       log.warn("Secret {} holds no readable certificate and key; replacing it", Names.SECRET_TLS);
       Secret fresh = generate(namespace, serverAddress, clock);
       fresh.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+      if (existing.getType() != null) {
+        fresh.setType(existing.getType()); // the API server refuses to change a Secret's type
+      }
       secrets.resource(fresh).update();
       return new SelfSignedCertificate(readable(fresh));
     }
