@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -74,7 +75,7 @@ record StatusSnapshot(
 
   /** Counts by phase, every phase present (zero when none), plus "Unset" for fresh objects. */
   Map<String, Long> slotsByPhase() {
-    Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
     for (SlotPhase phase : SlotPhase.values()) {
       counts.put(phase.name(), 0L);
     }
@@ -84,7 +85,7 @@ record StatusSnapshot(
   }
 
   Map<String, Long> installsByPhase() {
-    Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
     for (NodeInstallPhase phase : NodeInstallPhase.values()) {
       counts.put(phase.name(), 0L);
     }

@@ -1,6 +1,7 @@
 package lan.homelab.pxe.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -20,6 +21,8 @@ public class PxeMetrics {
           .description("Time from discovery to claim")
           .publishPercentileHistogram()
           .register(registry);
+
+  private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -52,14 +55,12 @@ public class PxeMetrics {
     counts.forEach((phase, n) -> gauge("pxe_installs", "NodeInstalls by phase", phase).set(n));
   }
 
-  private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
-
   private AtomicLong gauge(String name, String description, String phase) {
     return gauges.computeIfAbsent(
         name + "/" + phase,
         key -> {
           AtomicLong value = new AtomicLong();
-          io.micrometer.core.instrument.Gauge.builder(name, value, AtomicLong::doubleValue)
+          Gauge.builder(name, value, AtomicLong::doubleValue)
               .description(description)
               .tag("phase", phase)
               .register(registry);
