@@ -61,6 +61,7 @@ class ServerRulesTest {
       })
   void shouldAnswerUnknownPathsWith404(String path) {
     assertReason(fx.get(path), 404, "no such path");
+    assertThat(fx.state()).isEmpty();
   }
 
   static Stream<Arguments> wrongMethods() {
@@ -88,6 +89,7 @@ class ServerRulesTest {
     if (!method.equals("HEAD")) {
       assertThat(response.body()).contains("method not allowed");
     }
+    assertThat(fx.state()).isEmpty();
   }
 
   @Test
