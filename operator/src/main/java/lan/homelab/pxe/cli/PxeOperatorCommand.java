@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = PxeOperatorCommand.Version.class,
     description = "Turns bare metal into Proxmox VE nodes over PXE.",
-    subcommands = {RunCommand.class, SyncCommand.class})
+    subcommands = {
+      RunCommand.class,
+      ValidateAnswerCommand.class,
+      RenderAnswerCommand.class,
+      SyncCommand.class
+    })
 public class PxeOperatorCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
