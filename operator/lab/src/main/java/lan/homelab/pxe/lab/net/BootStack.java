@@ -51,10 +51,19 @@ public final class BootStack {
 
   /** Starts dnsmasq from the directory's dnsmasq.conf, restarted whenever it exits. */
   public Supervised startDnsmasq() throws IOException {
+    return startDnsmasq(java.util.Map.of());
+  }
+
+  /**
+   * Starts dnsmasq with extra environment, which dnsmasq passes on to its lease hook (e.g. {@code
+   * PXE_HOOK_URL}, {@code PXE_HOOK_TOKEN_FILE}).
+   */
+  public Supervised startDnsmasq(java.util.Map<String, String> env) throws IOException {
     dnsmasq =
         lab.supervise(
             "dnsmasq",
-            List.of("dnsmasq", "--keep-in-foreground", "--conf-file=" + dir.dnsmasqConf()));
+            List.of("dnsmasq", "--keep-in-foreground", "--conf-file=" + dir.dnsmasqConf()),
+            env);
     return dnsmasq;
   }
 

@@ -159,6 +159,37 @@ public final class NetLab implements AutoCloseable {
     return new Client(this, ns, mac);
   }
 
+  /**
+   * A veth pair between the host namespace (where an in-process operator listens) and the server
+   * namespace (where nginx and dnsmasq's hook call it): 169.254.X.1 on the host side, .2 inside.
+   * Returns the host side's address. The pair disappears with the server namespace.
+   */
+  public synchronized String addUplink() {
+    int x = (int) (ProcessHandle.current().pid() % 200) + RUNS.get() % 50 + 1;
+    String hostSide = "u" + id.substring(3);
+    if (hostSide.length() > 15) {
+      hostSide = hostSide.substring(0, 15);
+    }
+    String hostAddress = "169.254." + x + ".1";
+    Cmd.check(
+        "ip",
+        "link",
+        "add",
+        hostSide,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "up0",
+        "netns",
+        serverNamespace());
+    Cmd.check("ip", "addr", "add", hostAddress + "/30", "dev", hostSide);
+    Cmd.check("ip", "link", "set", hostSide, "up");
+    Cmd.check("ip", "-n", serverNamespace(), "addr", "add", "169.254." + x + ".2/30", "dev", "up0");
+    Cmd.check("ip", "-n", serverNamespace(), "link", "set", "up0", "up");
+    return hostAddress;
+  }
+
   /** A tap device in the server namespace, on the bridge, for a QEMU machine. */
   public synchronized String addTap() {
     String tap = "t" + (++clients);
@@ -180,8 +211,10 @@ public final class NetLab implements AutoCloseable {
   }
 
   /** Starts a process in the server namespace that is restarted whenever it exits. */
-  public synchronized Supervised supervise(String name, List<String> command) throws IOException {
-    Supervised s = new Supervised(name, Cmd.inNamespace(serverNamespace(), command), log(name));
+  public synchronized Supervised supervise(
+      String name, List<String> command, java.util.Map<String, String> env) throws IOException {
+    Supervised s =
+        new Supervised(name, Cmd.inNamespace(serverNamespace(), command), log(name), env);
     supervised.add(s);
     return s;
   }

@@ -21,10 +21,14 @@ public final class Supervised {
   private volatile Process current;
   private volatile boolean stopping;
 
-  Supervised(String name, List<String> command, Path log) throws IOException {
+  private final java.util.Map<String, String> env;
+
+  Supervised(String name, List<String> command, Path log, java.util.Map<String, String> env)
+      throws IOException {
     this.name = name;
     this.command = command;
     this.log = log;
+    this.env = env;
     this.current = launch();
     this.watcher = new Thread(this::watch, "supervise-" + name);
     watcher.setDaemon(true);
@@ -33,7 +37,9 @@ public final class Supervised {
 
   private Process launch() throws IOException {
     starts.incrementAndGet();
-    return new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    return builder
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();

@@ -1,0 +1,198 @@
+package lan.homelab.pxe.lab.net;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import lan.homelab.pxe.Names;
+import lan.homelab.pxe.OperatorMain;
+import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.http.HookTokens;
+import lan.homelab.pxe.http.OperatorHttpServer;
+import lan.homelab.pxe.render.BootDir;
+import lan.homelab.pxe.render.StaticBootConfig;
+import lan.homelab.pxe.sync.BootSignals;
+import lan.homelab.pxe.sync.BootSync;
+
+/**
+ * The whole product on a lab LAN: the operator in-process against a fabric8 mock API server, its
+ * HTTP server reachable from the server namespace over an uplink, and the boot pod's three parts
+ * (sync process, supervised dnsmasq with the real lease hook, nginx) plus IPv6 router
+ * advertisements. Everything is torn down by {@link #close()}.
+ */
+public final class NetworkedOperator implements AutoCloseable {
+  public static final String HOOK_TOKEN = "lab-hook-token-0123456789abcdef";
+
+  private final KubernetesMockServer mock;
+  private final KubernetesClient client;
+  private final NetLab lab;
+  private final BootStack stack;
+  private final OperatorSettings settings;
+  private OperatorMain operator;
+  private OperatorHttpServer http;
+  private BootSync sync;
+
+  /**
+   * @param overrides settings on top of the seed network (the interface is always the lab bridge)
+   */
+  public NetworkedOperator(Path workDir, Map<String, ?> overrides) throws IOException {
+    Map<String, Object> all = new HashMap<>(overrides);
+    all.put("interface", NetLab.BRIDGE);
+    this.settings = OperatorSettings.defaults().with(all);
+    var responses = new HashMap<ServerRequest, Queue<ServerResponse>>();
+    mock =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
+    mock.init();
+    client = mock.createClient();
+    lab = NetLab.create(workDir, settings.serverAddress() + "/" + settings.network().prefix());
+    try {
+      for (String plural : new String[] {"provisioningslots", "nodeinstalls"}) {
+        try (InputStream in =
+            NetworkedOperator.class.getResourceAsStream(
+                "/META-INF/fabric8/" + plural + ".pxe.homelab.lan-v1.yml")) {
+          CustomResourceDefinition crd =
+              client.apiextensions().v1().customResourceDefinitions().load(in).item();
+          client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
+      }
+      String ns = settings.namespace();
+      client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
+      client
+          .secrets()
+          .inNamespace(ns)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName(Names.SECRET_DHCP_HOOK)
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .addToStringData(Names.KEY_TOKEN, HOOK_TOKEN)
+                  .build())
+          .create();
+
+      String uplink = lab.addUplink();
+      operator = new OperatorMain(client, settings, Clock.systemUTC()).start();
+      http =
+          new OperatorHttpServer(
+                  operator.reports(),
+                  client,
+                  settings,
+                  operator.metrics(),
+                  () -> true,
+                  Clock.systemUTC(),
+                  new HookTokens(client, ns, Clock.systemUTC()))
+              .start(new InetSocketAddress(uplink, 0));
+      String operatorUrl = "http://" + uplink + ":" + http.port();
+      configMap(Names.CONFIGMAP_DNSMASQ, StaticBootConfig.dnsmasq(settings, null));
+      configMap(Names.CONFIGMAP_BOOT, StaticBootConfig.boot(settings, operatorUrl));
+
+      BootDir dir = new BootDir(workDir.resolve("boot"));
+      stack = new BootStack(lab, dir);
+      FakeInstaller.build(dir.assetsDir(), workDir);
+      sync = new BootSync(client, ns, dir, new BootSignals(dir)).start();
+      waitFor(
+          () ->
+              Files.isRegularFile(dir.dnsmasqConf())
+                  && Files.isRegularFile(dir.nginxConf())
+                  && Files.isRegularFile(dir.hookTokenInclude()));
+      stack.startDnsmasq(
+          Map.of("PXE_HOOK_URL", operatorUrl, "PXE_HOOK_TOKEN_FILE", dir.hookToken().toString()));
+      stack.startNginx();
+      stack.startRouterAdvertisements();
+      waitFor(
+          () ->
+              Files.isRegularFile(dir.dnsmasqPidFile()) && Files.isRegularFile(dir.nginxPidFile()));
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws IOException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("the boot stack did not come up within 20 s");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted");
+      }
+    }
+  }
+
+  private void configMap(String name, Map<String, String> data) {
+    client
+        .configMaps()
+        .inNamespace(settings.namespace())
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(settings.namespace())
+                .endMetadata()
+                .withData(data)
+                .build())
+        .createOr(c -> c.update());
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public NetLab lab() {
+    return lab;
+  }
+
+  public BootStack stack() {
+    return stack;
+  }
+
+  public OperatorSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void close() {
+    if (sync != null) {
+      sync.close();
+    }
+    lab.close();
+    if (http != null) {
+      http.close();
+    }
+    if (operator != null) {
+      operator.close();
+    }
+    client.close();
+    mock.destroy();
+  }
+}

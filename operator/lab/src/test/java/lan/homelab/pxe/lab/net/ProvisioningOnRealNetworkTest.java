@@ -1,0 +1,136 @@
+package lan.homelab.pxe.lab.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlotSpec;
+import lan.homelab.pxe.claim.Mac;
+import lan.homelab.pxe.lab.net.Client.HttpReply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end on a lab LAN: the operator in-process on the mock API, the boot pod's sync, dnsmasq
+ * and nginx in a network namespace, machines played by real DHCP/HTTP clients.
+ */
+class ProvisioningOnRealNetworkTest {
+  static final String BOOT = "http://10.11.0.1:8080";
+
+  NetworkedOperator net;
+  Path work;
+
+  @BeforeEach
+  void start() throws IOException {
+    NetPrerequisites.require("dnsmasq", "nginx", "curl", "busybox", "cpio");
+    work =
+        Path.of(
+                "target",
+                "netlab",
+                "e2e-" + ProcessHandle.current().pid() + "-" + System.nanoTime())
+            .toAbsolutePath();
+    net = new NetworkedOperator(work, Map.of("denyList", "bc:24:11,52:54:00:dd"));
+  }
+
+  @AfterEach
+  void stop() {
+    if (net != null) {
+      net.close();
+    }
+  }
+
+  KubernetesClient api() {
+    return net.client();
+  }
+
+  void slot(String name, String address, String hostname, int order) {
+    ProvisioningSlot slot = new ProvisioningSlot();
+    slot.getMetadata().setName(name);
+    slot.getMetadata().setNamespace(net.settings().namespace());
+    ProvisioningSlotSpec spec = new ProvisioningSlotSpec();
+    spec.setAddress(address);
+    spec.setHostname(hostname);
+    spec.setOrder(order);
+    slot.setSpec(spec);
+    api()
+        .resources(ProvisioningSlot.class)
+        .inNamespace(net.settings().namespace())
+        .resource(slot)
+        .create();
+  }
+
+  Optional<NodeInstall> install(Mac mac) {
+    return Optional.ofNullable(
+        api()
+            .resources(NodeInstall.class)
+            .inNamespace(net.settings().namespace())
+            .withName(mac.objectName())
+            .get());
+  }
+
+  NodeInstallPhase phase(Mac mac) {
+    return install(mac)
+        .map(ni -> ni.getStatus() == null ? null : ni.getStatus().getPhase())
+        .orElse(null);
+  }
+
+  @Test
+  void shouldClaimTheFirstSlotForAPxeNewcomerAndServeItsScriptOnTheSlotAddress()
+      throws IOException {
+    slot("peach-beach", "10.11.0.2", "peach-beach", 1);
+    slot("moo-moo-meadows", "10.11.0.3", "moo-moo-meadows", 2);
+    Mac mac = Mac.parse("52:54:00:e2:00:01");
+    ScriptedMachine machine = new ScriptedMachine(net.lab().addClient(mac), BOOT);
+
+    assertThat(machine.pxeDhcp()).isPresent();
+    assertThat(net.settings().inDiscoveryPool(lan.homelab.pxe.config.Ipv4.parse(machine.address())))
+        .isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
+    assertThat(install(mac).get().getStatus().getAddress()).isEqualTo("10.11.0.2");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> machine.fetchNodeScript().status() == 200);
+    HttpReply script = machine.fetchNodeScript();
+    assertThat(script.body()).contains("peach-beach", "proxmox-start-auto-installer");
+    assertThat(machine.ipxeTakesSlotAddress(script.body(), 5)).contains("10.11.0.2");
+    Optional<Map<String, String>> installer = machine.installerDhcp();
+    assertThat(installer).isPresent();
+    assertThat(installer.get())
+        .containsEntry("ip", "10.11.0.2")
+        .containsEntry("hostname", "peach-beach");
+    assertThat(DhcpOnRealDnsmasqTest.hexText(installer.get().get("opt250")))
+        .isEqualTo(BOOT + "/answer");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> install(mac).get().getStatus().getBootScriptServedAt() != null);
+  }
+
+  @Test
+  void shouldNeverClaimForAPlainClientOrADenyListedPxeMachine() {
+    slot("peach-beach", "10.11.0.2", "peach-beach", 1);
+    Mac laptop = Mac.parse("52:54:00:e2:00:10");
+    Mac denied = Mac.parse("52:54:00:dd:00:11");
+    Client laptopClient = net.lab().addClient(laptop);
+    ScriptedMachine deniedMachine = new ScriptedMachine(net.lab().addClient(denied), BOOT);
+
+    assertThat(laptopClient.udhcpc(Client.DhcpIdentity.PLAIN)).isEmpty();
+    assertThat(deniedMachine.pxeDhcp()).isPresent();
+    Mac witness = Mac.parse("52:54:00:e2:00:12");
+    new ScriptedMachine(net.lab().addClient(witness), BOOT).pxeDhcp();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> phase(witness) == NodeInstallPhase.Installing);
+
+    assertThat(install(laptop)).isEmpty();
+    assertThat(phase(denied)).isNotEqualTo(NodeInstallPhase.Installing);
+    assertThat(deniedMachine.fetchNodeScript().status()).isEqualTo(404);
+  }
+}
