@@ -31,14 +31,24 @@ class ProvisioningOnRealNetworkTest {
 
   @BeforeEach
   void start() throws IOException {
+    start(Map.of());
+  }
+
+  /** (Re)starts the whole lab with these settings on top of the test defaults. */
+  void start(Map<String, String> overrides) throws IOException {
     NetPrerequisites.require("dnsmasq", "nginx", "curl", "busybox", "cpio");
+    if (net != null) {
+      net.close();
+    }
     work =
         Path.of(
                 "target",
                 "netlab",
                 "e2e-" + ProcessHandle.current().pid() + "-" + System.nanoTime())
             .toAbsolutePath();
-    net = new NetworkedOperator(work, Map.of("denyList", "bc:24:11,52:54:00:dd"));
+    Map<String, Object> all = new java.util.HashMap<>(Map.of("denyList", "bc:24:11,52:54:00:dd"));
+    all.putAll(overrides);
+    net = new NetworkedOperator(work, all);
   }
 
   @AfterEach
@@ -132,5 +142,140 @@ class ProvisioningOnRealNetworkTest {
     assertThat(install(laptop)).isEmpty();
     assertThat(phase(denied)).isNotEqualTo(NodeInstallPhase.Installing);
     assertThat(deniedMachine.fetchNodeScript().status()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldGiveTwoMachinesBootingAtOnceDifferentSlotsAndBothTheirReservations() throws Exception {
+    slot("peach-beach", "10.11.0.2", "peach-beach", 1);
+    slot("moo-moo-meadows", "10.11.0.3", "moo-moo-meadows", 2);
+    Mac a = Mac.parse("52:54:00:e2:00:21");
+    Mac b = Mac.parse("52:54:00:e2:00:22");
+    ScriptedMachine ma = new ScriptedMachine(net.lab().addClient(a), BOOT);
+    ScriptedMachine mb = new ScriptedMachine(net.lab().addClient(b), BOOT);
+
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var fa = pool.submit(ma::pxeDhcp);
+      var fb = pool.submit(mb::pxeDhcp);
+      assertThat(fa.get()).isPresent();
+      assertThat(fb.get()).isPresent();
+    } finally {
+      pool.shutdownNow();
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                phase(a) == NodeInstallPhase.Installing && phase(b) == NodeInstallPhase.Installing);
+    String addressA = install(a).get().getStatus().getAddress();
+    String addressB = install(b).get().getStatus().getAddress();
+    assertThat(java.util.List.of(addressA, addressB))
+        .containsExactlyInAnyOrder("10.11.0.2", "10.11.0.3");
+    for (ScriptedMachine m : java.util.List.of(ma, mb)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> m.fetchNodeScript().status() == 200);
+      assertThat(m.ipxeTakesSlotAddress(m.fetchNodeScript().body(), 5)).isPresent();
+    }
+    assertThat(ma.address()).isEqualTo(addressA);
+    assertThat(mb.address()).isEqualTo(addressB);
+  }
+
+  @Test
+  void shouldLetAMachineWaitWithoutInstallerUntilANewSlotIsApplied() {
+    slot("peach-beach", "10.11.0.2", "peach-beach", 1);
+    Mac first = Mac.parse("52:54:00:e2:00:31");
+    Mac sixth = Mac.parse("52:54:00:e2:00:36");
+    new ScriptedMachine(net.lab().addClient(first), BOOT).pxeDhcp();
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(first) == NodeInstallPhase.Installing);
+    ScriptedMachine waiting = new ScriptedMachine(net.lab().addClient(sixth), BOOT);
+
+    assertThat(waiting.pxeDhcp()).isPresent();
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(sixth) == NodeInstallPhase.Waiting);
+    assertThat(waiting.fetchNodeScript().status()).isEqualTo(404);
+    Optional<Map<String, String>> renewed = waiting.client().udhcpc(Client.DhcpIdentity.IPXE);
+    assertThat(renewed).isPresent();
+    assertThat(
+            net.settings()
+                .inDiscoveryPool(lan.homelab.pxe.config.Ipv4.parse(renewed.get().get("ip"))))
+        .isTrue();
+    assertThat(waiting.client().udhcpc(Client.DhcpIdentity.PLAIN)).isEmpty();
+
+    slot("slot-new", "10.11.0.7", "new-node", 7);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(sixth) == NodeInstallPhase.Installing);
+    await().atMost(Duration.ofSeconds(5)).until(() -> waiting.fetchNodeScript().status() == 200);
+    assertThat(waiting.ipxeTakesSlotAddress(waiting.fetchNodeScript().body(), 5))
+        .contains("10.11.0.7");
+  }
+
+  @Test
+  void shouldFailASilentInstallAfterTheTimeoutIgnoreItAndLetARetryBootItAgain() throws IOException {
+    start(Map.of("installTimeout", "8s"));
+    slot("peach-beach", "10.11.0.2", "peach-beach", 1);
+    Mac mac = Mac.parse("52:54:00:e2:00:51");
+    ScriptedMachine machine = new ScriptedMachine(net.lab().addClient(mac), BOOT);
+    machine.pxeDhcp();
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> phase(mac) == NodeInstallPhase.Failed);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> machine.client().udhcpc(Client.DhcpIdentity.IPXE).isEmpty());
+    assertThat(machine.client().probe(mac, "discover", null, null, true).reply()).isNull();
+    assertThat(machine.client().probe(mac, "init-reboot", "10.11.0.2", null, true).reply())
+        .isNull();
+    assertThat(machine.fetchNodeScript().status()).isEqualTo(404);
+
+    api()
+        .resources(NodeInstall.class)
+        .inNamespace(net.settings().namespace())
+        .withName(mac.objectName())
+        .edit(
+            ni -> {
+              ni.getMetadata()
+                  .getAnnotations()
+                  .put(lan.homelab.pxe.api.v1alpha1.ApiConstants.ANNOTATION_RETRY, "now");
+              return ni;
+            });
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                machine
+                    .client()
+                    .udhcpc(Client.DhcpIdentity.IPXE)
+                    .map(l -> l.get("ip"))
+                    .orElse("")
+                    .equals("10.11.0.2"));
+  }
+
+  @Test
+  void shouldRefuseAForgedWebhookAndAForeignAnswerRequestWithoutChangingState() throws IOException {
+    slot("peach-beach", "10.11.0.2", "peach-beach", 1);
+    Mac mac = Mac.parse("52:54:00:e2:00:71");
+    ScriptedMachine machine = new ScriptedMachine(net.lab().addClient(mac), BOOT);
+    machine.pxeDhcp();
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
+    ScriptedMachine stranger =
+        new ScriptedMachine(net.lab().addClient(Mac.parse("52:54:00:e2:00:72")), BOOT);
+    stranger.client().configureAddress("10.11.0.77/22");
+    HttpReply forged =
+        stranger.sendWebhook(
+            "[post-installation-webhook]\nurl = \""
+                + BOOT
+                + "/v1/webhook/"
+                + mac.objectName()
+                + "/forged-token-0123456789\"\n",
+            "evil.homelab.lan",
+            work);
+    HttpReply foreignAnswer = stranger.fetchAnswer(BOOT + "/answer", work);
+
+    assertThat(forged.status()).isIn(403, 404);
+    assertThat(foreignAnswer.status()).isEqualTo(404);
+    assertThat(phase(mac)).isEqualTo(NodeInstallPhase.Installing);
+    assertThat(install(mac).get().getStatus().getWebhookReceivedAt()).isNull();
+    assertThat(install(mac).get().getStatus().getAnswerServedAt()).isNull();
   }
 }
