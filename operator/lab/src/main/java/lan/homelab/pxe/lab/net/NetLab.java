@@ -230,7 +230,7 @@ public final class NetLab implements AutoCloseable {
   }
 
   /** Copies a harness resource (script) into the work dir, executable. */
-  public Path script(String resource) throws IOException {
+  public synchronized Path script(String resource) throws IOException {
     Path target = workDir.resolve(resource);
     if (!Files.exists(target)) {
       try (InputStream in = NetLab.class.getResourceAsStream(resource)) {
