@@ -278,4 +278,115 @@ class ProvisioningOnRealNetworkTest {
     assertThat(install(mac).get().getStatus().getWebhookReceivedAt()).isNull();
     assertThat(install(mac).get().getStatus().getAnswerServedAt()).isNull();
   }
+
+  void annotate(Mac mac, String key, String value) {
+    api()
+        .resources(NodeInstall.class)
+        .inNamespace(net.settings().namespace())
+        .withName(mac.objectName())
+        .edit(
+            ni -> {
+              if (ni.getMetadata().getAnnotations() == null) {
+                ni.getMetadata().setAnnotations(new java.util.HashMap<>());
+              }
+              ni.getMetadata().getAnnotations().put(key, value);
+              return ni;
+            });
+  }
+
+  String slotAddressOf(ScriptedMachine machine) {
+    return machine.client().udhcpc(Client.DhcpIdentity.IPXE).map(l -> l.get("ip")).orElse("none");
+  }
+
+  /**
+   * Provisioned here by the manual annotation (the webhook path needs the answer, see the core
+   * tests); deleting the NodeInstall lets the machine install again into the slot kept for it.
+   */
+  @Test
+  void shouldInstallAProvisionedMachineAgainAfterItsNodeInstallIsDeleted() {
+    slot("peach-beach", "10.11.0.2", "peach-beach", 1);
+    slot("moo-moo-meadows", "10.11.0.3", "moo-moo-meadows", 2);
+    Mac mac = Mac.parse("52:54:00:e2:00:61");
+    ScriptedMachine machine = new ScriptedMachine(net.lab().addClient(mac), BOOT);
+    machine.pxeDhcp();
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
+    annotate(mac, lan.homelab.pxe.api.v1alpha1.ApiConstants.ANNOTATION_MARK_PROVISIONED, "true");
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Provisioned);
+    await().atMost(Duration.ofSeconds(5)).until(() -> machine.pxeDhcp().isEmpty());
+
+    api()
+        .resources(NodeInstall.class)
+        .inNamespace(net.settings().namespace())
+        .withName(mac.objectName())
+        .delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> install(mac).isEmpty());
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> machine.pxeDhcp().isPresent());
+    await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
+    assertThat(install(mac).get().getStatus().getAddress()).isEqualTo("10.11.0.2");
+    await().atMost(Duration.ofSeconds(5)).until(() -> slotAddressOf(machine).equals("10.11.0.2"));
+  }
+
+  @Test
+  void shouldKeepDnsmasqRunningAndRightWhileClaimsAndFinishesReloadItUnderTraffic()
+      throws Exception {
+    slot("peach-beach", "10.11.0.2", "peach-beach", 1);
+    slot("moo-moo-meadows", "10.11.0.3", "moo-moo-meadows", 2);
+    slot("slot-4", "10.11.0.4", "slot-4", 4);
+    Mac steady = Mac.parse("52:54:00:e2:00:81");
+    ScriptedMachine steadyMachine = new ScriptedMachine(net.lab().addClient(steady), BOOT);
+    steadyMachine.pxeDhcp();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> phase(steady) == NodeInstallPhase.Installing);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> slotAddressOf(steadyMachine).equals("10.11.0.2"));
+    int starts = net.stack().dnsmasq().starts();
+    java.util.List<String> steadyAnswers =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean talking =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread chatter =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 300 && talking.get(); i++) {
+                steadyAnswers.add(slotAddressOf(steadyMachine));
+              }
+            });
+    chatter.start();
+    try {
+      Mac finishing = Mac.parse("52:54:00:e2:00:82");
+      Mac newcomer = Mac.parse("52:54:00:e2:00:83");
+      ScriptedMachine finishingMachine = new ScriptedMachine(net.lab().addClient(finishing), BOOT);
+      finishingMachine.pxeDhcp();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> phase(finishing) == NodeInstallPhase.Installing);
+      annotate(
+          finishing, lan.homelab.pxe.api.v1alpha1.ApiConstants.ANNOTATION_MARK_PROVISIONED, "true");
+      ScriptedMachine newcomerMachine = new ScriptedMachine(net.lab().addClient(newcomer), BOOT);
+      newcomerMachine.pxeDhcp();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  phase(finishing) == NodeInstallPhase.Provisioned
+                      && phase(newcomer) == NodeInstallPhase.Installing);
+      await().atMost(Duration.ofSeconds(5)).until(() -> finishingMachine.pxeDhcp().isEmpty());
+      String newcomerAddress = install(newcomer).get().getStatus().getAddress();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> slotAddressOf(newcomerMachine).equals(newcomerAddress));
+      int seen = steadyAnswers.size();
+      await().atMost(Duration.ofSeconds(10)).until(() -> steadyAnswers.size() > seen + 2);
+    } finally {
+      talking.set(false);
+      chatter.join(30_000);
+    }
+
+    assertThat(net.stack().dnsmasq().isAlive()).isTrue();
+    assertThat(net.stack().dnsmasq().starts()).isEqualTo(starts);
+    assertThat(steadyAnswers).isNotEmpty().allMatch("10.11.0.2"::equals);
+  }
 }
