@@ -25,6 +25,34 @@ final class NetPrerequisites {
         missing.add(tool);
       }
     }
+    report(missing);
+  }
+
+  /** The boot assets the QEMU and end-to-end tests build from: Debian kernel, loaders, OVMF. */
+  static void requireBootFiles() {
+    List<String> missing = new ArrayList<>();
+    try {
+      if (FakeInstaller.kernel() == null) {
+        missing.add("/boot/vmlinuz-* (linux-image-amd64)");
+      }
+    } catch (java.io.IOException e) {
+      missing.add("/boot (" + e.getMessage() + ")");
+    }
+    for (Path file :
+        List.of(
+            BootStack.IPXE_LOADERS.resolve("undionly.kpxe"),
+            BootStack.IPXE_LOADERS.resolve("snponly.efi"),
+            QemuMachine.OVMF_CODE,
+            QemuMachine.OVMF_VARS,
+            Path.of("/bin/busybox"))) {
+      if (!Files.isRegularFile(file)) {
+        missing.add(file.toString());
+      }
+    }
+    report(missing);
+  }
+
+  private static void report(List<String> missing) {
     if (missing.isEmpty()) {
       return;
     }

@@ -37,6 +37,7 @@ class ProvisioningOnRealNetworkTest {
   /** (Re)starts the whole lab with these settings on top of the test defaults. */
   void start(Map<String, String> overrides) throws IOException {
     NetPrerequisites.require("dnsmasq", "nginx", "curl", "busybox", "cpio");
+    NetPrerequisites.requireBootFiles();
     if (net != null) {
       net.close();
     }

@@ -46,6 +46,7 @@ class QemuBootChainTest {
   @BeforeEach
   void start() throws IOException {
     NetPrerequisites.require("qemu-system-x86_64", "dnsmasq", "nginx", "curl", "cpio");
+    NetPrerequisites.requireBootFiles();
     Path work =
         Path.of(
                 "target",
