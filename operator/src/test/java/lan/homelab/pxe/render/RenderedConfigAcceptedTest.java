@@ -81,4 +81,47 @@ class RenderedConfigAcceptedTest {
                     dir.nginxConf().toString())))
         .contains("test is successful");
   }
+
+  @Test
+  void shouldBeAcceptedByNginxWithTlsOnAndTheCertificateTheSyncWrites() throws Exception {
+    Path nginx = tool("nginx");
+    Path openssl = tool("openssl");
+    BootDir dir = new BootDir(root);
+    Path secrets = dir.hookTokenInclude().getParent();
+    Files.createDirectories(secrets);
+    Files.createDirectories(dir.nginxTemp());
+    Files.writeString(dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("t0ken"));
+    run(
+        List.of(
+            openssl.toString(),
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=pxe-operator",
+            "-keyout",
+            secrets.resolve("tls.key").toString(),
+            "-out",
+            secrets.resolve("tls.crt").toString()));
+    Files.createDirectories(dir.nginxConf().getParent());
+    Files.writeString(
+        dir.nginxConf(), dir.relocate(NginxConfRenderer.render("http://127.0.0.1:8081", true)));
+
+    assertThat(
+            run(
+                List.of(
+                    nginx.toString(),
+                    "-t",
+                    "-e",
+                    "stderr",
+                    "-p",
+                    root + "/",
+                    "-c",
+                    dir.nginxConf().toString())))
+        .contains("test is successful");
+  }
 }
