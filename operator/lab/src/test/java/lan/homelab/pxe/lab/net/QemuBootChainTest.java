@@ -106,6 +106,13 @@ class QemuBootChainTest {
         : List.of();
   }
 
+  /** DHCPACKs dnsmasq sent to the MAC so far (its log). */
+  long acks(Mac mac) throws IOException {
+    return Files.readAllLines(lab.log("dnsmasq")).stream()
+        .filter(l -> l.contains("DHCPACK(") && l.contains(mac.value()))
+        .count();
+  }
+
   /** What the operator does on a claim, written straight into the boot directory. */
   void claim(Mac mac, String address, String hostname) throws IOException {
     Ipv4 ip = Ipv4.parse(address);
@@ -128,6 +135,11 @@ class QemuBootChainTest {
     await().atMost(Duration.ofSeconds(90)).until(() -> !received("mac=" + mac.value()).isEmpty());
     String firstLease = received("mac=" + mac.value()).get(0);
     assertThat(firstLease).contains("ip=10.11.3.");
+    // Unclaimed, the generic script waits and renews its lease: claim only after a renewal.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> acks(mac) >= 2);
     claim(mac, "10.11.0.2", "peach-beach");
 
     await()
