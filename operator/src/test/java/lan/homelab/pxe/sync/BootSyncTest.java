@@ -1,0 +1,188 @@
+package lan.homelab.pxe.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import lan.homelab.pxe.MockApi;
+import lan.homelab.pxe.Names;
+import lan.homelab.pxe.claim.Mac;
+import lan.homelab.pxe.config.Ipv4;
+import lan.homelab.pxe.render.BootDir;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BootSyncTest {
+  static final String NS = "pxe-system";
+  static final Mac MAC = Mac.parse("52:54:00:00:00:0a");
+
+  @TempDir Path root;
+  MockApi api;
+  KubernetesClient client;
+  BootDir dir;
+  BootSync sync;
+  final List<String> signals = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    api = new MockApi(NS);
+    client = api.client();
+    dir = new BootDir(root);
+    BootSignals recording =
+        new BootSignals(dir) {
+          @Override
+          public void reloadDnsmasqHosts() {
+            signals.add("hup-dnsmasq");
+          }
+
+          @Override
+          public void restartDnsmasq() {
+            signals.add("restart-dnsmasq");
+          }
+
+          @Override
+          public void reloadNginx() {
+            signals.add("reload-nginx");
+          }
+        };
+    sync = new BootSync(client, NS, dir, recording).start();
+  }
+
+  @AfterEach
+  void stop() {
+    sync.close();
+    api.close();
+  }
+
+  void configMap(String name, Map<String, String> data) {
+    client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .endMetadata()
+                .withData(data)
+                .build())
+        .createOr(c -> c.update());
+  }
+
+  /** Applies a ConfigMap and waits until the sync process has acted on it. */
+  void applyAndSettle(String name, Map<String, String> data) throws InterruptedException {
+    long before = sync.syncs();
+    configMap(name, data);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.syncs() > before);
+    assertThat(sync.awaitIdle(5000)).isTrue();
+  }
+
+  @Test
+  void shouldWriteEveryBootFileRelocatedAndTheTokenPrivately() throws Exception {
+    configMap(
+        Names.CONFIGMAP_DNSMASQ,
+        Map.of(Names.KEY_DNSMASQ_CONF, "dhcp-hostsdir=" + BootDir.POD_ROOT + "/dnsmasq/hosts\n"));
+    configMap(Names.CONFIGMAP_DNSMASQ_HOSTS, Map.of(Names.KEY_HOSTS, MAC + ",10.11.0.2,a,1h\n"));
+    configMap(
+        Names.CONFIGMAP_BOOT,
+        Map.of(
+            Names.KEY_NGINX_CONF,
+            "pid " + BootDir.POD_ROOT + "/run/nginx.pid;\n",
+            Names.KEY_GENERIC_IPXE,
+            "#!ipxe\n"));
+    configMap(
+        Names.nodeConfigMap(MAC.objectName()),
+        Map.of(
+            Names.KEY_MAC, MAC.value(),
+            Names.KEY_ADDRESS, "10.11.0.2",
+            Names.KEY_NODE_IPXE, "#!ipxe node\n",
+            Names.KEY_ANSWER, "[global]\n"));
+    client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(Names.SECRET_DHCP_HOOK)
+                .withNamespace(NS)
+                .endMetadata()
+                .addToStringData(Names.KEY_TOKEN, "tok-123")
+                .build())
+        .create();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                Files.exists(dir.hookToken()) && Files.exists(dir.answer(Ipv4.parse("10.11.0.2"))));
+
+    assertThat(Files.readString(dir.dnsmasqConf()))
+        .isEqualTo("dhcp-hostsdir=" + root + "/dnsmasq/hosts\n");
+    assertThat(Files.readString(dir.hostsFile())).contains(MAC + ",10.11.0.2");
+    assertThat(Files.readString(dir.nginxConf())).isEqualTo("pid " + root + "/run/nginx.pid;\n");
+    assertThat(Files.readString(dir.genericIpxe())).isEqualTo("#!ipxe\n");
+    assertThat(Files.readString(dir.nodeIpxe(MAC))).isEqualTo("#!ipxe node\n");
+    assertThat(Files.readString(dir.answer(Ipv4.parse("10.11.0.2")))).isEqualTo("[global]\n");
+    assertThat(Files.readString(dir.hookToken())).isEqualTo("tok-123\n");
+    assertThat(Files.readString(dir.hookTokenInclude())).contains("\"tok-123\"");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.hookToken())))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.hostsFile())))
+        .isEqualTo("rw-r--r--");
+  }
+
+  @Test
+  void shouldRemoveANodesFilesWhenItsConfigMapIsDeleted() throws Exception {
+    configMap(
+        Names.nodeConfigMap(MAC.objectName()),
+        Map.of(
+            Names.KEY_MAC, MAC.value(),
+            Names.KEY_ADDRESS, "10.11.0.2",
+            Names.KEY_NODE_IPXE, "#!ipxe node\n",
+            Names.KEY_ANSWER, "[global]\n"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.nodeIpxe(MAC)));
+
+    client.configMaps().inNamespace(NS).withName(Names.nodeConfigMap(MAC.objectName())).delete();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                !Files.exists(dir.nodeIpxe(MAC))
+                    && !Files.exists(dir.answer(Ipv4.parse("10.11.0.2"))));
+  }
+
+  @Test
+  void shouldSignalOnlyWhatEachChangeNeeds() throws Exception {
+    applyAndSettle(Names.CONFIGMAP_DNSMASQ_HOSTS, Map.of(Names.KEY_HOSTS, "a,10.11.0.2,a,1h\n"));
+    signals.clear();
+
+    applyAndSettle(
+        Names.CONFIGMAP_DNSMASQ_HOSTS,
+        Map.of(Names.KEY_HOSTS, "a,10.11.0.2,a,1h\nb,10.11.0.3,b,1h\n"));
+    assertThat(signals).as("an added entry is read through inotify").isEmpty();
+
+    applyAndSettle(
+        Names.CONFIGMAP_DNSMASQ_HOSTS, Map.of(Names.KEY_HOSTS, "a,ignore\nb,10.11.0.3,b,1h\n"));
+    assertThat(signals).containsExactly("hup-dnsmasq");
+
+    signals.clear();
+    applyAndSettle(Names.CONFIGMAP_DNSMASQ, Map.of(Names.KEY_DNSMASQ_CONF, "port=0\n"));
+    assertThat(signals).containsExactly("restart-dnsmasq");
+
+    signals.clear();
+    applyAndSettle(Names.CONFIGMAP_BOOT, Map.of(Names.KEY_NGINX_CONF, "events {}\n"));
+    assertThat(signals).containsExactly("reload-nginx");
+  }
+}
