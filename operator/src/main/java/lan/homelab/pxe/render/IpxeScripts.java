@@ -8,7 +8,8 @@ import lan.homelab.pxe.config.Ipv4;
  * script that boots the Proxmox installer. Written for Debian 12's iPXE (2019): only commands that
  * build has ({@code imgfetch}, {@code iseq}, {@code inc}, {@code prompt}, {@code dhcp}), no numeric
  * comparison (nginx checks the memory size for the script). That build has no {@code ${memsize}}
- * setting either: the per-node script then says so and boots without the memory check.
+ * setting either: the per-node script then says so and boots without the memory check. Under UEFI
+ * ({@code ${platform}} efi) the script boots the ISO from {@link #ISO_CPIO} instead of naming it.
  */
 public final class IpxeScripts {
   /** Attempts of the generic script before it gives up (about 3 s apart: ~2 minutes). */
@@ -16,6 +17,20 @@ public final class IpxeScripts {
 
   /** Attempts of the per-node script to get its reserved address from DHCP. */
   public static final int ADDRESS_ATTEMPTS = 10;
+
+  /** Kernel arguments of Proxmox's own PXE script (prepare-iso --pxe), auto-installer entry. */
+  public static final String KERNEL_ARGS =
+      "ramdisk_size=16777216 rw quiet splash=silent proxmox-start-auto-installer";
+
+  /**
+   * Boot asset for UEFI: the prepared ISO as the one member {@code proxmox.iso} of an uncompressed
+   * newc cpio archive ({@code echo proxmox.iso | cpio -o -H newc > proxmox-iso.cpio}). Debian 12's
+   * iPXE hands initrds to a UEFI kernel as plain files without cpio names, so {@code initrd ...
+   * proxmox.iso} never appears as /proxmox.iso there; an archive that already names it does. It
+   * goes first: the kernel reads an uncompressed archive only at a 4-byte aligned offset of the
+   * concatenated initrds, and the EFI stub appends initrd.img (gzip, any length) unpadded.
+   */
+  public static final String ISO_CPIO = "proxmox-iso.cpio";
 
   private IpxeScripts() {}
 
@@ -109,16 +124,29 @@ public final class IpxeScripts {
         .append("echo pxe-operator: installing Proxmox VE as ")
         .append(hostname)
         .append('\n')
+        .append("iseq ${platform} efi && goto efi ||\n")
         .append("kernel ")
         .append(assets)
-        .append("/vmlinuz initrd=initrd.img ramdisk_size=16777216 rw quiet splash=silent")
-        .append(" proxmox-start-auto-installer\n")
+        .append("/vmlinuz initrd=initrd.img " + KERNEL_ARGS + "\n")
         .append("initrd --name initrd.img ")
         .append(assets)
         .append("/initrd.img\n")
         .append("initrd --name proxmox.iso ")
         .append(assets)
         .append("/proxmox.iso proxmox.iso\n")
+        .append("boot\n")
+        .append(":efi\n")
+        .append(
+            "echo pxe-operator: UEFI: the ISO comes wrapped as proxmox.iso in " + ISO_CPIO + "\n")
+        .append("kernel ")
+        .append(assets)
+        .append("/vmlinuz initrd=" + ISO_CPIO + " initrd=initrd.img " + KERNEL_ARGS + "\n")
+        .append("initrd --name " + ISO_CPIO + " ")
+        .append(assets)
+        .append("/" + ISO_CPIO + "\n")
+        .append("initrd --name initrd.img ")
+        .append(assets)
+        .append("/initrd.img\n")
         .append("boot\n")
         .append(":lowmemory\n")
         .append("echo pxe-operator: ${memsize} MiB of memory, the installer needs ")

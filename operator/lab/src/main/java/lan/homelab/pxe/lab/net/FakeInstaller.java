@@ -12,15 +12,15 @@ import java.util.List;
 /**
  * Builds the boot assets of a machine that plays the Proxmox installer: Debian's kernel, an
  * initramfs of busybox-static plus the NIC modules and {@code fake-installer-init.sh} as /init, and
- * a small stand-in for the prepared ISO. Built from the host's Debian packages (linux-image-amd64,
- * busybox-static), never downloaded.
+ * a small stand-in for the prepared ISO, also wrapped as proxmox.iso in proxmox-iso.cpio for UEFI.
+ * Built from the host's Debian packages (linux-image-amd64, busybox-static), never downloaded.
  */
 public final class FakeInstaller {
   /** The NIC drivers the initramfs loads, in dependency order (QEMU e1000 and virtio-net). */
   static final List<String> MODULES =
       List.of(
-          "drivers/virtio/virtio.ko",
           "drivers/virtio/virtio_ring.ko",
+          "drivers/virtio/virtio.ko",
           "drivers/virtio/virtio_pci_legacy_dev.ko",
           "drivers/virtio/virtio_pci_modern_dev.ko",
           "drivers/virtio/virtio_pci.ko",
@@ -96,6 +96,19 @@ public final class FakeInstaller {
     byte[] mark = "PXE-OPERATOR-LAB-ISO".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     System.arraycopy(mark, 0, iso, 0, mark.length);
     Files.write(assets.resolve("proxmox.iso"), iso);
+    Cmd.Result wrapped =
+        Cmd.run(
+            List.of(
+                "sh",
+                "-c",
+                "cd \"$1\" && echo proxmox.iso | cpio -o -H newc --quiet > \"$2\"",
+                "sh",
+                assets.toString(),
+                assets.resolve(lan.homelab.pxe.render.IpxeScripts.ISO_CPIO).toString()),
+            60);
+    if (!wrapped.ok()) {
+      throw new IOException("cannot wrap the ISO: " + wrapped.out());
+    }
   }
 
   private static void resource(String name, Path target) throws IOException {

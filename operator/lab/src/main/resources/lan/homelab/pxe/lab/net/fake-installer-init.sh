@@ -10,13 +10,14 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 say() { echo "fake-installer: $*" > /dev/ttyS0; echo "fake-installer: $*"; }
 finish() { say "$1"; sync; poweroff -f; }
-for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover \
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover \
     net_failover virtio_net e1000; do
-  insmod /lib/modules/$m.ko 2>/dev/null
+  out=$(insmod /lib/modules/$m.ko 2>&1) || case "$out" in *exists*) ;; *) say "insmod $m: $out" ;; esac
 done
 if [ -f /proxmox.iso ]; then say "iso present ($(wc -c < /proxmox.iso) bytes)"; else finish "FAIL no /proxmox.iso"; fi
 i=0
-while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+[ -e /sys/class/net/eth0 ] || finish "FAIL no eth0 (have: $(ls /sys/class/net | tr '\n' ' '))"
 MAC=$(cat /sys/class/net/eth0/address)
 MAC_UPPER=$(echo "$MAC" | tr a-f A-F)
 ip link set lo up
