@@ -380,7 +380,7 @@ class ChartTest {
     assertThatThrownBy(() -> render("slots:\n  - address: 10.11.0.7\n    hostnme: x\n"))
         .hasMessageContaining("hostnme");
     assertThatThrownBy(() -> render("rootPassword: {password: a, hash: \"$6$b$c\"}\n"))
-        .hasMessageContaining("rootPassword");
+        .hasMessageContaining("/rootPassword/hash");
     assertThatThrownBy(() -> render("operator: {denyList: [\"not-a-mac\"]}\n"))
         .hasMessageContaining("denyList");
   }
