@@ -69,7 +69,7 @@ for layer in m["Layers"]:
     print(layer)
 PY
 while read -r layer; do
-  tar -C "$work/rootfs" -xf "$work/image/$layer"
+  tar --warning=no-unknown-keyword -C "$work/rootfs" -xf "$work/image/$layer"
 done <"$work/layers.txt"
 python3 - "$work/image" >"$work/entrypoint.txt" <<'PY'
 import json, sys
@@ -122,11 +122,24 @@ in_image KUBERNETES_MASTER="$api_url" KUBERNETES_NAMESPACE=pxe-system \
   KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_AUTH_TRYSERVICEACCOUNT=false \
   "${entrypoint[@]}" run --config /etc/pxe-operator/settings.yaml >"$work/operator.log" 2>&1 &
 operator_pid=$!
-set +e
-wait "$api_pid"
-api_rc=$?
-set -e
-api_pid=""
+# Until the API server decides (it exits within its timeout); an operator that dies fails early.
+api_rc=""
+for _ in $(seq 1 $((timeout_s * 4 + 40))); do
+  if ! kill -0 "$api_pid" 2>/dev/null; then
+    set +e; wait "$api_pid"; api_rc=$?; set -e
+    api_pid=""
+    break
+  fi
+  if ! kill -0 "$operator_pid" 2>/dev/null; then
+    set +e; wait "$operator_pid"; rc=$?; set -e
+    operator_pid=""
+    echo "image-check: FAIL: the operator exited ($rc) before it reconciled a slot:" >&2
+    tail -n 20 "$work/operator.log" >&2
+    exit 1
+  fi
+  sleep 0.25
+done
+[[ -n "$api_rc" ]] || { echo "image-check: FAIL: the API server did not finish" >&2; exit 1; }
 grep -E '^(API|operator used|reconciled|FAIL|OK)' "$work/api.log" || true
 if [[ $api_rc -ne 0 ]]; then
   echo "image-check: FAIL (operator log: $work/operator.log):" >&2

@@ -52,8 +52,9 @@ final class MockApi implements AutoCloseable {
     return new MockApi(server);
   }
 
+  /** The base URL by address, not by name (a chroot may have no /etc/hosts). */
   String url() {
-    return client.getConfiguration().getMasterUrl();
+    return "http://127.0.0.1:" + server.getPort();
   }
 
   /** Creates every CRD file (*.yml) of the directory. */
