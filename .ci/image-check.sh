@@ -59,7 +59,15 @@ image_tar="$root_dir/operator/target/jib-image.tar"
 step "image: $(du -h "$image_tar" | cut -f1)"
 
 # 3. Unpack the layers in order into a root filesystem; read the entrypoint from the config.
-rm -rf "$work"
+unmount_proc() {
+  for _ in 1 2 3 4 5; do
+    mountpoint -q "$work/rootfs/proc" || return 0
+    umount "$work/rootfs/proc" 2>/dev/null || umount -l "$work/rootfs/proc" || true
+  done
+  ! mountpoint -q "$work/rootfs/proc"
+}
+unmount_proc || { echo "image-check: FAIL: $work/rootfs/proc stays mounted" >&2; exit 1; }
+rm -rf --one-file-system "$work"
 mkdir -p "$work/image" "$work/rootfs"
 tar -C "$work/image" -xf "$image_tar"
 python3 - "$work/image" >"$work/layers.txt" <<'PY'
@@ -90,7 +98,7 @@ cleanup() {
   [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null || true
   [[ -n "$operator_pid" ]] && wait "$operator_pid" 2>/dev/null || true
   [[ -n "$api_pid" ]] && wait "$api_pid" 2>/dev/null || true
-  mountpoint -q "$work/rootfs/proc" && umount "$work/rootfs/proc" || true
+  unmount_proc || echo "image-check: could not unmount $work/rootfs/proc" >&2
 }
 trap cleanup EXIT
 mount -t proc proc "$work/rootfs/proc"

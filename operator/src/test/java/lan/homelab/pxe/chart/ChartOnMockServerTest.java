@@ -62,4 +62,15 @@ class ChartOnMockServerTest {
               assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
             });
   }
+
+  @Test
+  void shouldCountOnlyTheRequestsOfOtherClients() throws Exception {
+    api.drainAccesses();
+    try (var other = api.server.createClient()) {
+      other.configMaps().inNamespace(NAMESPACE).list();
+      api.client.secrets().inNamespace(NAMESPACE).list();
+
+      assertThat(api.drainAccesses()).containsExactly(ApiAccess.of("", "configmaps", "list"));
+    }
+  }
 }

@@ -2,7 +2,9 @@ package lan.homelab.pxe.chart;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -29,9 +31,17 @@ final class MockApi implements AutoCloseable {
   final KubernetesMockServer server;
   final KubernetesClient client;
 
+  /** User-Agent of {@link #client}: its own requests are not counted as the operator's. */
+  static final String USER_AGENT = "pxe-chart-test";
+
   private MockApi(KubernetesMockServer server) {
     this.server = server;
-    this.client = server.createClient();
+    Config config;
+    try (KubernetesClient plain = server.createClient()) {
+      config = plain.getConfiguration();
+    }
+    config.setUserAgent(USER_AGENT);
+    this.client = new KubernetesClientBuilder().withConfig(config).build();
   }
 
   /** Plain HTTP on the given address and port (0: any free port). */
@@ -83,13 +93,19 @@ final class MockApi implements AutoCloseable {
     return created;
   }
 
-  /** The permissions the requests since the last call needed (discovery paths left out). */
+  /**
+   * The permissions the requests since the last call needed: those of other clients than {@link
+   * #client}, without discovery paths.
+   */
   List<ApiAccess> drainAccesses() throws InterruptedException {
     List<ApiAccess> accesses = new ArrayList<>();
     for (int i = 0; i < 100_000; i++) {
       RecordedRequest request = server.takeRequest(1, TimeUnit.MILLISECONDS);
       if (request == null) {
         break;
+      }
+      if (USER_AGENT.equals(request.getHeader("User-Agent"))) {
+        continue;
       }
       ApiAccess access = ApiAccess.fromRequest(request.getMethod(), request.getPath());
       if (access != null) {
