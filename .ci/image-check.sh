@@ -93,8 +93,17 @@ step "entrypoint: ${entrypoint[*]} (user ${user:-root})"
 
 operator_pid=""
 api_pid=""
+# Every process whose root is our chroot (exact path): the operator and anything it started.
+chrooted_pids() {
+  local p
+  for p in /proc/[0-9]*; do
+    [[ "$(readlink "$p/root" 2>/dev/null)" == "$work/rootfs" ]] && echo "${p#/proc/}"
+  done
+  return 0
+}
 cleanup() {
   [[ -n "$operator_pid" ]] && kill "$operator_pid" 2>/dev/null || true
+  for pid in $(chrooted_pids); do kill "$pid" 2>/dev/null || true; done
   [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null || true
   [[ -n "$operator_pid" ]] && wait "$operator_pid" 2>/dev/null || true
   [[ -n "$api_pid" ]] && wait "$api_pid" 2>/dev/null || true
@@ -102,13 +111,14 @@ cleanup() {
 }
 trap cleanup EXIT
 mount -t proc proc "$work/rootfs/proc"
-in_image() {
-  chroot --userspec="${user:-0:0}" "$work/rootfs" /usr/bin/env -i \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp "$@"
-}
+# chroot execs env, env execs java: one PID, as in a container. MaxRAM stands in for the pod's
+# memory limit (192Mi in the chart), which the JVM would read from its cgroup.
+in_image=(chroot --userspec="${user:-0:0}" "$work/rootfs" /usr/bin/env -i
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp
+  JAVA_TOOL_OPTIONS="${PXE_IMAGE_CHECK_JAVA_OPTS:--XX:MaxRAM=192m}")
 
 # 4. The image's own java and classpath run the command line.
-version=$(in_image "${entrypoint[@]}" --version)
+version=$("${in_image[@]}" "${entrypoint[@]}" --version 2>/dev/null)
 step "in the image: $version"
 [[ "$version" == pxe-operator* ]] || { echo "image-check: FAIL: unexpected --version output" >&2; exit 1; }
 
@@ -126,7 +136,7 @@ done
 [[ -s "$work/api-url" ]] || { cat "$work/api.log" >&2; echo "image-check: FAIL: the API did not start" >&2; exit 1; }
 api_url=$(cat "$work/api-url")
 step "API at $api_url; starting the operator from the image"
-in_image KUBERNETES_MASTER="$api_url" KUBERNETES_NAMESPACE=pxe-system \
+"${in_image[@]}" KUBERNETES_MASTER="$api_url" KUBERNETES_NAMESPACE=pxe-system \
   KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_AUTH_TRYSERVICEACCOUNT=false \
   "${entrypoint[@]}" run --config /etc/pxe-operator/settings.yaml >"$work/operator.log" 2>&1 &
 operator_pid=$!
@@ -154,4 +164,5 @@ if [[ $api_rc -ne 0 ]]; then
   tail -n 20 "$work/operator.log" >&2
   exit 1
 fi
-step "PASS: the operator from the image reconciled a slot"
+rss=$(awk '/^VmRSS/ {printf "%d MiB", $2 / 1024}' "/proc/$operator_pid/status" 2>/dev/null || true)
+step "PASS: the operator from the image reconciled a slot (its RSS: ${rss:-unknown})"
