@@ -101,12 +101,21 @@ chrooted_pids() {
   done
   return 0
 }
+# TERM, then KILL after 5 s: the mock API's JVM may not finish on TERM alone.
+stop() {
+  local pid=$1
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 20); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
 cleanup() {
-  [[ -n "$operator_pid" ]] && kill "$operator_pid" 2>/dev/null || true
-  for pid in $(chrooted_pids); do kill "$pid" 2>/dev/null || true; done
-  [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null || true
-  [[ -n "$operator_pid" ]] && wait "$operator_pid" 2>/dev/null || true
-  [[ -n "$api_pid" ]] && wait "$api_pid" 2>/dev/null || true
+  [[ -n "$operator_pid" ]] && stop "$operator_pid"
+  for pid in $(chrooted_pids); do stop "$pid"; done
+  [[ -n "$api_pid" ]] && stop "$api_pid"
   unmount_proc || echo "image-check: could not unmount $work/rootfs/proc" >&2
 }
 trap cleanup EXIT
