@@ -14,6 +14,20 @@ They are fixed, not release-prefixed: the operator renders references to them.
 {{/*
 The boot pod's file layout, in one place (settled with the real-network work; adjust here only):
 the sync container writes plain files under syncDir, dnsmasq and nginx read them from there.
+What the files must respect, given how the containers run:
+- sync runs `sync --dir /run/pxe --namespace <ns>` as root with CAP_KILL only; it writes files
+  readable by others (0644; the lease hook script 0755), and signals dnsmasq and nginx, which it
+  sees through the shared process namespace. It counts as started once dnsmasqConf and nginxConf
+  exist (startupProbe): dnsmasq and nginx start after that.
+- dnsmasq runs as root with NET_ADMIN, NET_RAW, NET_BIND_SERVICE and the args in
+  boot-deployment.yaml (--user=root: it cannot change user; lease and pid files in /var/lib/misc).
+  Its image carries undionly.kpxe and ipxe.efi in /var/lib/tftpboot (tftp-root); the lease hook
+  reads its token from dhcpHookDir/token and reaches the operator at http://pxe-operator.<ns>.svc:8081
+  (the image has curl).
+- nginx runs as uid 101 with no capabilities and a read-only root: nginx.conf must not set `user`,
+  must put `pid` and temp paths in /tmp or /var/cache/nginx (both writable), listen on
+  nginx.httpPort (and httpsPort with TLS, certificate in tlsDir), and serve the boot assets
+  (vmlinuz, initrd.img, proxmox.iso) from assetsDir.
 */}}
 {{- define "pxe.syncDir" -}}/run/pxe{{- end }}
 {{- define "pxe.dnsmasqConf" -}}/run/pxe/dnsmasq/dnsmasq.conf{{- end }}
