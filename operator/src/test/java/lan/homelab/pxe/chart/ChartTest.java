@@ -65,6 +65,42 @@ class ChartTest {
   }
 
   @Test
+  void shouldUseOnlyFieldsKubernetesKnows() {
+    List<HasMetadata> objects =
+        parseWithHooks("purge: true\ntls: {enabled: true}\nnginx: {httpPort: 80}\n");
+
+    for (HasMetadata object : objects) {
+      if (object.getKind().equals("ProvisioningSlot")) {
+        continue;
+      }
+      assertThat(UnknownFields.in(object))
+          .as("unknown fields in %s %s", object.getKind(), object.getMetadata().getName())
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void shouldFindAMisspeltField() {
+    var deployment =
+        (HasMetadata)
+            Serialization.unmarshal(
+                """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: x}
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - name: c
+                          securityContext: {readOnlyRootFileSystem: true}
+                """);
+
+    assertThat(UnknownFields.in(deployment))
+        .containsExactly("spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem");
+  }
+
+  @Test
   void shouldTurnTheDefaultSlotsIntoTheSeedsFiveProvisioningSlots() {
     List<ProvisioningSlot> slots = slots(render(null));
 
