@@ -297,6 +297,22 @@ class ChartTest {
   }
 
   @Test
+  void shouldGiveTheApiTokenToTheSyncContainerOnly() {
+    PodSpec pod = one(render(null), Deployment.class, "pxe-boot").getSpec().getTemplate().getSpec();
+    String tokenDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(mountPath(container(pod, "sync"), "api-token")).isEqualTo(tokenDir);
+    for (String name : List.of("dnsmasq", "nginx")) {
+      assertThat(container(pod, name).getVolumeMounts())
+          .as(name)
+          .noneMatch(m -> m.getMountPath().startsWith("/var/run/secrets"));
+    }
+    assertThat(volume(pod, "api-token").getProjected().getSources())
+        .anySatisfy(s -> assertThat(s.getServiceAccountToken().getPath()).isEqualTo("token"));
+  }
+
+  @Test
   void shouldGiveNginxTheBindCapabilityOnlyForPortsBelow1024() {
     PodSpec pod =
         one(render("nginx: {httpPort: 80}\n"), Deployment.class, "pxe-boot")
