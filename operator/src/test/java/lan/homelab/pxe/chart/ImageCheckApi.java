@@ -3,15 +3,18 @@ package lan.homelab.pxe.chart;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The API server for .ci/image-check.sh: the mock API with the chart (default values) applied,
@@ -64,23 +67,27 @@ public final class ImageCheckApi {
     System.exit(0);
   }
 
-  private static String waitForReconciledSlot(MockApi api, Duration timeout)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      for (ProvisioningSlot slot :
-          api.client
-              .resources(ProvisioningSlot.class)
-              .inNamespace(HelmChart.NAMESPACE)
-              .list()
-              .getItems()) {
-        if (slot.getStatus() != null) {
-          return slot.getMetadata().getName()
-              + " "
-              + io.fabric8.kubernetes.client.utils.Serialization.asJson(slot.getStatus());
-        }
+  private static String waitForReconciledSlot(MockApi api, Duration timeout) {
+    try {
+      return Awaitility.await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> reconciledSlot(api), Objects::nonNull);
+    } catch (ConditionTimeoutException e) {
+      return null;
+    }
+  }
+
+  private static String reconciledSlot(MockApi api) {
+    for (ProvisioningSlot slot :
+        api.client
+            .resources(ProvisioningSlot.class)
+            .inNamespace(HelmChart.NAMESPACE)
+            .list()
+            .getItems()) {
+      if (slot.getStatus() != null) {
+        return slot.getMetadata().getName() + " " + Serialization.asJson(slot.getStatus());
       }
-      Thread.sleep(250);
     }
     return null;
   }
