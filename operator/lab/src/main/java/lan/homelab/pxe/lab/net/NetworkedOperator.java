@@ -14,7 +14,6 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,8 +24,6 @@ import java.util.Queue;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.OperatorMain;
 import lan.homelab.pxe.config.OperatorSettings;
-import lan.homelab.pxe.http.HookTokens;
-import lan.homelab.pxe.http.OperatorHttpServer;
 import lan.homelab.pxe.render.BootDir;
 import lan.homelab.pxe.render.StaticBootConfig;
 import lan.homelab.pxe.sync.BootSignals;
@@ -41,13 +38,15 @@ import lan.homelab.pxe.sync.BootSync;
 public final class NetworkedOperator implements AutoCloseable {
   public static final String HOOK_TOKEN = "lab-hook-token-0123456789abcdef";
 
+  /** The lab's root password (the chart takes it from the user). */
+  public static final String ROOT_PASSWORD = "lab-root-password-123";
+
   private final KubernetesMockServer mock;
   private final KubernetesClient client;
   private final NetLab lab;
   private final BootStack stack;
   private final OperatorSettings settings;
   private OperatorMain operator;
-  private OperatorHttpServer http;
   private BootSync sync;
 
   /**
@@ -96,19 +95,23 @@ public final class NetworkedOperator implements AutoCloseable {
                   .build())
           .create();
 
+      client
+          .secrets()
+          .inNamespace(ns)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName(Names.SECRET_ROOT_PASSWORD)
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .addToStringData("password", ROOT_PASSWORD)
+                  .build())
+          .create();
+
       String uplink = lab.addUplink();
-      operator = new OperatorMain(client, settings, Clock.systemUTC()).start();
-      http =
-          new OperatorHttpServer(
-                  operator.reports(),
-                  client,
-                  settings,
-                  operator.metrics(),
-                  () -> true,
-                  Clock.systemUTC(),
-                  new HookTokens(client, ns, Clock.systemUTC()))
-              .start(new InetSocketAddress(uplink, 0));
-      String operatorUrl = "http://" + uplink + ":" + http.port();
+      // HTTP on every interface, a free port: the server namespace reaches it over the uplink.
+      operator = new OperatorMain(client, settings, Clock.systemUTC()).withHttpPort(0).start();
+      String operatorUrl = "http://" + uplink + ":" + operator.httpPort();
       configMap(Names.CONFIGMAP_DNSMASQ, StaticBootConfig.dnsmasq(settings, null));
       configMap(Names.CONFIGMAP_BOOT, StaticBootConfig.boot(settings, operatorUrl));
 
@@ -186,9 +189,6 @@ public final class NetworkedOperator implements AutoCloseable {
       sync.close();
     }
     lab.close();
-    if (http != null) {
-      http.close();
-    }
     if (operator != null) {
       operator.close();
     }

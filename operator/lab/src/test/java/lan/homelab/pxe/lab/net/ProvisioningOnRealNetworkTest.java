@@ -390,33 +390,4 @@ class ProvisioningOnRealNetworkTest {
     assertThat(net.stack().dnsmasq().starts()).isEqualTo(starts);
     assertThat(steadyAnswers).isNotEmpty().allMatch("10.11.0.2"::equals);
   }
-
-  /**
-   * A real firmware under the operator: QEMU (SeaBIOS + Debian's iPXE ROM) PXE-boots, the lease
-   * hook makes the operator claim slot 1, iPXE gets the per-node script once the claim is in force,
-   * and the installer stand-in boots from it and takes the slot address with option 250.
-   */
-  @Test
-  void shouldBootAQemuBiosMachineFromTheClaimIntoTheInstallerOnItsSlotAddress() throws IOException {
-    NetPrerequisites.require("qemu-system-x86_64");
-    slot("peach-beach", "10.11.0.2", "peach-beach", 1);
-    Mac mac = Mac.parse("52:54:00:e2:00:91");
-
-    QemuMachine machine =
-        QemuMachine.start(
-            net.lab(), "vm-" + mac.objectName(), mac, QemuMachine.Firmware.BIOS, 6144);
-
-    await().atMost(Duration.ofSeconds(60)).until(() -> phase(mac) == NodeInstallPhase.Installing);
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofSeconds(1))
-        .until(() -> machine.serial().contains("fake-installer: lease"));
-    assertThat(machine.serial())
-        .contains("fake-installer: iso present")
-        .contains("fake-installer: lease ip=10.11.0.2 hostname=peach-beach")
-        .contains("fake-installer: answer url " + BOOT + "/answer");
-    NodeInstall ni = install(mac).orElseThrow();
-    assertThat(ni.getStatus().getBootScriptServedAt()).isNotNull();
-    assertThat(ni.getStatus().getDiscovery()).isNotNull();
-  }
 }
