@@ -300,18 +300,23 @@ class ProvisioningOnRealNetworkTest {
   }
 
   /**
-   * Provisioned here by the manual annotation (the webhook path needs the answer, see the core
-   * tests); deleting the NodeInstall lets the machine install again into the slot kept for it.
+   * Deleting a Provisioned NodeInstall lets the machine install again into the slot kept for it.
    */
   @Test
-  void shouldInstallAProvisionedMachineAgainAfterItsNodeInstallIsDeleted() {
+  void shouldInstallAProvisionedMachineAgainAfterItsNodeInstallIsDeleted() throws IOException {
     slot("peach-beach", "10.11.0.2", "peach-beach", 1);
     slot("moo-moo-meadows", "10.11.0.3", "moo-moo-meadows", 2);
     Mac mac = Mac.parse("52:54:00:e2:00:61");
     ScriptedMachine machine = new ScriptedMachine(net.lab().addClient(mac), BOOT);
     machine.pxeDhcp();
     await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
-    annotate(mac, lan.homelab.pxe.api.v1alpha1.ApiConstants.ANNOTATION_MARK_PROVISIONED, "true");
+    await().atMost(Duration.ofSeconds(5)).until(() -> machine.fetchNodeScript().status() == 200);
+    machine.ipxeTakesSlotAddress(machine.fetchNodeScript().body(), 5);
+    assertThat(machine.installerDhcp()).isPresent();
+    HttpReply answer = machine.fetchAnswer(BOOT + "/answer", work);
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(machine.sendWebhook(answer.body(), "peach-beach.homelab.lan", work).status())
+        .isEqualTo(200);
     await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Provisioned);
     await().atMost(Duration.ofSeconds(5)).until(() -> machine.pxeDhcp().isEmpty());
 
