@@ -103,9 +103,33 @@ class ProvisioningOnRealNetworkTest {
     ScriptedMachine machine = new ScriptedMachine(net.lab().addClient(mac), BOOT);
 
     assertThat(machine.pxeDhcp()).isPresent();
+    long leased = System.nanoTime();
     assertThat(net.settings().inDiscoveryPool(lan.homelab.pxe.config.Ipv4.parse(machine.address())))
         .isTrue();
-    await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> phase(mac) == NodeInstallPhase.Installing);
+    long claimed = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(1))
+        .until(
+            () ->
+                machine
+                    .client()
+                    .udhcpc(Client.DhcpIdentity.IPXE)
+                    .map(l -> "10.11.0.2".equals(l.get("ip")))
+                    .orElse(false));
+    long inForce = System.nanoTime();
+    String timing =
+        "pool lease -> Installing "
+            + (claimed - leased) / 1_000_000
+            + " ms, -> DHCP answers with the slot address "
+            + (inForce - leased) / 1_000_000
+            + " ms\n";
+    java.nio.file.Files.writeString(work.resolve("claim-timing.txt"), timing);
+    System.out.print("end-to-end claim: " + timing);
     assertThat(install(mac).get().getStatus().getAddress()).isEqualTo("10.11.0.2");
 
     await().atMost(Duration.ofSeconds(5)).until(() -> machine.fetchNodeScript().status() == 200);
