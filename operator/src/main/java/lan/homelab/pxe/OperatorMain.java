@@ -4,38 +4,122 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
+import lan.homelab.pxe.claim.ClaimRules;
+import lan.homelab.pxe.claim.SlotClaimer;
 import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.install.InstallReports;
+import lan.homelab.pxe.install.NodeFilesRenderer;
+import lan.homelab.pxe.install.NodeInstallReconciler;
+import lan.homelab.pxe.metrics.PxeMetrics;
+import lan.homelab.pxe.slot.ProvisioningSlotReconciler;
+import lan.homelab.pxe.status.Conditions;
+import lan.homelab.pxe.status.EventRecorder;
 
 /** Wiring only: settings, client, reconcilers, HTTP server. */
 public final class OperatorMain implements AutoCloseable {
   private final KubernetesClient client;
   private final OperatorSettings settings;
   private final Clock clock;
+  private final Conditions conditions;
+  private final EventRecorder events;
+  private final PxeMetrics metrics = new PxeMetrics();
+  private final InstallReports reports;
+  private String leaseIdentity;
+  private Duration leaseDuration = LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE;
   private Operator operator;
+  private NodeInstallReconciler installReconciler;
 
   public OperatorMain(KubernetesClient client, OperatorSettings settings, Clock clock) {
     this.client = client;
     this.settings = settings;
     this.clock = clock;
+    this.conditions = new Conditions(clock);
+    this.events = new EventRecorder(client, clock);
+    this.reports = new InstallReports(client, settings, conditions, events);
   }
 
-  /** Starts the reconcilers (they act only while this replica leads) and the HTTP server. */
+  /**
+   * Runs the reconcilers only while this replica holds the Lease {@code pxe-operator} in the
+   * namespace; HTTP handlers serve on every replica.
+   */
+  public OperatorMain withLeaderElection(String identity, Duration leaseDuration) {
+    this.leaseIdentity = identity;
+    this.leaseDuration = leaseDuration;
+    return this;
+  }
+
+  /** Starts the reconcilers and the HTTP server. */
   public OperatorMain start() {
+    String ns = settings.namespace();
+    Function<ProvisioningSlot, List<String>> answerProblems = slot -> List.of();
+    Function<Collection<ProvisioningSlot>, Predicate<ProvisioningSlot>> validity =
+        all ->
+            slot ->
+                ProvisioningSlotReconciler.problems(slot, all, settings, answerProblems).isEmpty();
+    SlotClaimer claimer =
+        new SlotClaimer(
+            client,
+            ns,
+            new ClaimRules(settings.network(), settings.maxConcurrentInstalls()),
+            clock);
+    installReconciler =
+        new NodeInstallReconciler(
+            client,
+            settings,
+            conditions,
+            events,
+            claimer,
+            new NodeFilesRenderer(settings),
+            metrics,
+            validity);
     operator =
         new Operator(
-            o ->
-                o.withKubernetesClient(client)
-                    .withCloseClientOnStop(false)
-                    .withUseSSAToPatchPrimaryResource(false)
-                    .withSSABasedCreateUpdateMatchForDependentResources(false));
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withSSABasedCreateUpdateMatchForDependentResources(false);
+              if (leaseIdentity != null) {
+                Duration renew = leaseDuration.multipliedBy(2).dividedBy(3);
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        "pxe-operator",
+                        ns,
+                        leaseDuration,
+                        renew,
+                        leaseDuration.dividedBy(5),
+                        leaseIdentity,
+                        null,
+                        false));
+              }
+            });
+    operator.register(installReconciler, c -> c.settingNamespace(ns));
+    operator.register(
+        new ProvisioningSlotReconciler(client, settings, conditions, events, answerProblems),
+        c -> c.settingNamespace(ns));
     operator.start();
     return this;
+  }
+
+  public InstallReports reports() {
+    return reports;
+  }
+
+  public PxeMetrics metrics() {
+    return metrics;
   }
 
   public KubernetesClient client() {
@@ -54,6 +138,9 @@ public final class OperatorMain implements AutoCloseable {
   public void close() {
     if (operator != null) {
       operator.stop();
+    }
+    if (installReconciler != null && installReconciler.publisher() != null) {
+      installReconciler.publisher().close();
     }
   }
 

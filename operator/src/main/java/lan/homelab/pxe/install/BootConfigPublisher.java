@@ -1,0 +1,157 @@
+package lan.homelab.pxe.install;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
+import lan.homelab.pxe.claim.Mac;
+import lan.homelab.pxe.config.Ipv4;
+import lan.homelab.pxe.render.DnsmasqHostEntry;
+import lan.homelab.pxe.render.DnsmasqHostsRenderer;
+import lan.homelab.pxe.slot.Slots;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes dnsmasq's host entries, derived from every NodeInstall: a reservation for each
+ * Installing one (its slot's address and hostname), an ignore for each Provisioned or Failed one.
+ * Requests coalesce: one render runs at a time and always reads the newest cached state, and the
+ * ConfigMap is written only when its text changed. Runs on the leader (reconcilers call it).
+ */
+public class BootConfigPublisher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BootConfigPublisher.class);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Supplier<Collection<NodeInstall>> installs;
+  private final Supplier<Collection<ProvisioningSlot>> slots;
+  private final ScheduledExecutorService worker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "boot-config-publisher");
+            t.setDaemon(true);
+            return t;
+          });
+  private final AtomicBoolean requested = new AtomicBoolean();
+  private volatile String lastPublished;
+
+  public BootConfigPublisher(
+      KubernetesClient client,
+      String namespace,
+      Supplier<Collection<NodeInstall>> installs,
+      Supplier<Collection<ProvisioningSlot>> slots) {
+    this.client = client;
+    this.namespace = namespace;
+    this.installs = installs;
+    this.slots = slots;
+  }
+
+  /** Asks for a render soon; many requests while one runs cause one more render. */
+  public void requestRender() {
+    schedule(0);
+  }
+
+  private void schedule(long delayMillis) {
+    if (!requested.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      worker.schedule(
+          () -> {
+            requested.set(false);
+            try {
+              publish();
+            } catch (RuntimeException e) {
+              log.warn(
+                  "could not publish dnsmasq host entries, retrying in 1 s: {}", e.getMessage());
+              schedule(1000);
+            }
+          },
+          delayMillis,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      requested.set(false);
+    }
+  }
+
+  /** The host entries the current state asks for. */
+  public static List<DnsmasqHostEntry> entries(
+      Collection<NodeInstall> installs, Collection<ProvisioningSlot> slots) {
+    Map<String, ProvisioningSlot> byName = new HashMap<>();
+    slots.forEach(s -> byName.put(s.getMetadata().getName(), s));
+    List<DnsmasqHostEntry> entries = new ArrayList<>();
+    for (NodeInstall ni : installs) {
+      if (ni.getMetadata().getDeletionTimestamp() != null || ni.getStatus() == null) {
+        continue;
+      }
+      Mac mac = Mac.tryParse(ni.getSpec().getMac()).orElse(null);
+      NodeInstallPhase phase = ni.getStatus().getPhase();
+      if (mac == null || phase == null) {
+        continue;
+      }
+      switch (phase) {
+        case Provisioned, Failed -> entries.add(DnsmasqHostEntry.ignored(mac));
+        case Installing -> {
+          ProvisioningSlot slot = byName.get(ni.getSpec().getSlot());
+          if (slot != null
+              && ni.getMetadata().getName().equals(Slots.claimedBy(slot).orElse(null))) {
+            Ipv4.tryParse(slot.getSpec().getAddress())
+                .ifPresent(
+                    a -> entries.add(DnsmasqHostEntry.reservation(mac, a, Slots.hostname(slot))));
+          }
+        }
+        default -> {}
+      }
+    }
+    return entries;
+  }
+
+  /** Renders and writes now, on the calling thread. */
+  public synchronized void publish() {
+    String hosts = DnsmasqHostsRenderer.render(entries(installs.get(), slots.get()));
+    if (hosts.equals(lastPublished)) {
+      return;
+    }
+    ConfigMap current =
+        client.configMaps().inNamespace(namespace).withName(Names.CONFIGMAP_DNSMASQ_HOSTS).get();
+    if (current == null
+        || !Objects.equals(
+            hosts, current.getData() == null ? null : current.getData().get(Names.KEY_HOSTS))) {
+      client
+          .configMaps()
+          .inNamespace(namespace)
+          .resource(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName(Names.CONFIGMAP_DNSMASQ_HOSTS)
+                  .withNamespace(namespace)
+                  .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
+                  .endMetadata()
+                  .addToData(Names.KEY_HOSTS, hosts)
+                  .build())
+          .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    }
+    lastPublished = hosts;
+  }
+
+  @Override
+  public void close() {
+    worker.shutdownNow();
+  }
+}

@@ -1,0 +1,247 @@
+package lan.homelab.pxe.install;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Optional;
+import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.AnswerRequestFacts;
+import lan.homelab.pxe.api.v1alpha1.DiscoveryFacts;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallSpec;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallStatus;
+import lan.homelab.pxe.claim.DenyList;
+import lan.homelab.pxe.claim.Mac;
+import lan.homelab.pxe.config.Ipv4;
+import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.status.Conditions;
+import lan.homelab.pxe.status.EventRecorder;
+
+/**
+ * What the outside world tells the operator about machines: DHCP discoveries, boot-script and
+ * answer fetches, the installer's webhook. Safe on any replica: each method writes at most one
+ * idempotent request (a create that fails when the name exists, or a status merge patch of fields
+ * only these reports write); phases are decided by the leader's {@link NodeInstallReconciler}.
+ */
+public class InstallReports {
+  private final KubernetesClient client;
+  private final OperatorSettings settings;
+  private final Conditions conditions;
+  private final EventRecorder events;
+  private final DenyList denyList;
+
+  public InstallReports(
+      KubernetesClient client,
+      OperatorSettings settings,
+      Conditions conditions,
+      EventRecorder events) {
+    this.client = client;
+    this.settings = settings;
+    this.conditions = conditions;
+    this.events = events;
+    this.denyList = new DenyList(settings.denyList());
+  }
+
+  /** A DHCP lease event: registers an unknown PXE client so the leader gives it a slot. */
+  public DiscoveryOutcome discovered(DiscoveryReport report) {
+    if (!report.clientType().isPxe()) {
+      return new DiscoveryOutcome.Ignored("not a PXE client: never claims a slot");
+    }
+    if (denyList.denies(report.mac())) {
+      return new DiscoveryOutcome.Ignored("MAC is on the deny-list");
+    }
+    String name = report.mac().objectName();
+    NodeInstall existing = find(name).orElse(null);
+    if (existing != null) {
+      return new DiscoveryOutcome.AlreadyKnown(name, phaseOf(existing));
+    }
+    NodeInstall created = new NodeInstall();
+    created.getMetadata().setName(name);
+    created.getMetadata().setNamespace(settings.namespace());
+    NodeInstallSpec spec = new NodeInstallSpec();
+    spec.setMac(report.mac().value());
+    created.setSpec(spec);
+    try {
+      created = installs().resource(created).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return new DiscoveryOutcome.AlreadyKnown(name, find(name).map(this::phaseOf).orElse(null));
+      }
+      throw e;
+    }
+    NodeInstallStatus status = new NodeInstallStatus();
+    status.setDiscoveredAt(conditions.now());
+    DiscoveryFacts facts = new DiscoveryFacts();
+    facts.setClientType(report.clientType().name().toLowerCase(java.util.Locale.ROOT));
+    facts.setArchitecture(report.architecture());
+    facts.setPoolAddress(report.address() == null ? null : report.address().toString());
+    facts.setNetworkInterface(report.interfaceName());
+    status.setDiscovery(facts);
+    patchStatus(name, status);
+    events.normal(
+        created,
+        "Discovered",
+        "PXE client "
+            + report.mac()
+            + " ("
+            + facts.getClientType()
+            + (report.architecture() == null ? "" : ", " + report.architecture())
+            + ") asked for an address"
+            + (report.address() == null ? "" : "; it got " + report.address()));
+    return new DiscoveryOutcome.Registered(name);
+  }
+
+  /** The installer's post-installation webhook, after nginx forwarded it. */
+  public WebhookOutcome webhookReceived(String name, String urlToken, WebhookReport report) {
+    NodeInstall install = find(name).orElse(null);
+    if (install == null) {
+      return WebhookOutcome.UNKNOWN_INSTALL;
+    }
+    String token = tokenOf(name).orElse(null);
+    boolean bodyTokenRequired = settings.installerVersion().equals("9.2");
+    if (token == null
+        || !constantTimeEquals(token, urlToken)
+        || (report.bodyToken() != null && !constantTimeEquals(token, report.bodyToken()))
+        || (bodyTokenRequired && report.bodyToken() == null)) {
+      events.warning(
+          install, "WebhookRefused", "a post-installation webhook with a wrong token was refused");
+      return WebhookOutcome.BAD_TOKEN;
+    }
+    Mac mac = Mac.parse(install.getSpec().getMac());
+    if (!report.macs().contains(mac)) {
+      events.warning(
+          install,
+          "WebhookRefused",
+          "the webhook's machine lists NICs " + report.macs() + " but not " + mac);
+      return WebhookOutcome.MAC_MISMATCH;
+    }
+    NodeInstallPhase phase = phaseOf(install);
+    if (phase == NodeInstallPhase.Provisioned) {
+      return WebhookOutcome.ALREADY_PROVISIONED;
+    }
+    if (phase != NodeInstallPhase.Installing && phase != NodeInstallPhase.Failed) {
+      events.warning(install, "WebhookRefused", "a webhook arrived while the install is " + phase);
+      return WebhookOutcome.NOT_INSTALLING;
+    }
+    NodeInstallStatus status = new NodeInstallStatus();
+    status.setWebhookReceivedAt(conditions.now());
+    status.setInventory(report.inventory());
+    patchStatus(name, status);
+    return WebhookOutcome.ACCEPTED;
+  }
+
+  /** iPXE fetched a node's boot script (nginx told us). Records the first fetch. */
+  public boolean bootScriptServed(String name) {
+    NodeInstall install = find(name).orElse(null);
+    if (install == null
+        || phaseOf(install) != NodeInstallPhase.Installing
+        || install.getStatus().getBootScriptServedAt() != null) {
+      return install != null;
+    }
+    NodeInstallStatus status = new NodeInstallStatus();
+    status.setBootScriptServedAt(conditions.now());
+    patchStatus(name, status);
+    return true;
+  }
+
+  /**
+   * The installer at {@code client} fetched its answer (nginx told us): records when and what the
+   * machine said about itself, and whether its NICs include the install's MAC.
+   *
+   * @return the NodeInstall that is Installing on this address, if any
+   */
+  public Optional<String> answerServed(Ipv4 client, AnswerRequestFacts facts) {
+    Optional<NodeInstall> install = installingAt(client);
+    install.ifPresent(
+        ni -> {
+          Mac mac = Mac.parse(ni.getSpec().getMac());
+          facts.setMacMatches(facts.getMacs() != null && facts.getMacs().contains(mac.value()));
+          NodeInstallStatus status = new NodeInstallStatus();
+          if (ni.getStatus().getAnswerServedAt() == null) {
+            status.setAnswerServedAt(conditions.now());
+          }
+          status.setAnswerRequest(facts);
+          patchStatus(ni.getMetadata().getName(), status);
+          if (!facts.getMacMatches()) {
+            events.warning(
+                ni,
+                "MacMismatch",
+                "the machine that fetched the answer for "
+                    + client
+                    + " lists NICs "
+                    + facts.getMacs()
+                    + " but not "
+                    + mac);
+          } else {
+            events.normal(ni, "AnswerServed", "the installer fetched its answer from " + client);
+          }
+        });
+    return install.map(ni -> ni.getMetadata().getName());
+  }
+
+  /** The NodeInstall that is Installing on this address, if any. */
+  public Optional<NodeInstall> installingAt(Ipv4 address) {
+    return installs().list().getItems().stream()
+        .filter(ni -> phaseOf(ni) == NodeInstallPhase.Installing)
+        .filter(ni -> address.toString().equals(ni.getStatus().getAddress()))
+        .findFirst();
+  }
+
+  private Optional<String> tokenOf(String name) {
+    Secret secret =
+        client.secrets().inNamespace(settings.namespace()).withName(Names.tokenSecret(name)).get();
+    if (secret == null
+        || secret.getData() == null
+        || !secret.getData().containsKey(Names.KEY_TOKEN)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new String(
+            Base64.getDecoder().decode(secret.getData().get(Names.KEY_TOKEN)),
+            StandardCharsets.UTF_8));
+  }
+
+  static boolean constantTimeEquals(String expected, String given) {
+    if (given == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(
+        expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Optional<NodeInstall> find(String name) {
+    return Optional.ofNullable(installs().withName(name).get());
+  }
+
+  private NodeInstallPhase phaseOf(NodeInstall ni) {
+    return ni.getStatus() == null ? null : ni.getStatus().getPhase();
+  }
+
+  private void patchStatus(String name, NodeInstallStatus fields) {
+    NodeInstall patch = new NodeInstall();
+    patch.getMetadata().setName(name);
+    patch.getMetadata().setNamespace(settings.namespace());
+    fields.setConditions(null);
+    patch.setStatus(fields);
+    installs()
+        .withName(name)
+        .subresource("status")
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            patch);
+  }
+
+  private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<
+          NodeInstall,
+          io.fabric8.kubernetes.api.model.KubernetesResourceList<NodeInstall>,
+          io.fabric8.kubernetes.client.dsl.Resource<NodeInstall>>
+      installs() {
+    return client.resources(NodeInstall.class).inNamespace(settings.namespace());
+  }
+}

@@ -1,0 +1,85 @@
+package lan.homelab.pxe.install;
+
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+
+/**
+ * Per-install webhook tokens: 256 random bits, minted when a machine takes its slot (and again on a
+ * retry), kept in a Secret owned by its NodeInstall that only the operator reads.
+ */
+public class InstallTokens {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final KubernetesClient client;
+
+  public InstallTokens(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** The install's token, minting it first when it has none. */
+  public String ensure(NodeInstall install) {
+    String ns = install.getMetadata().getNamespace();
+    String name = Names.tokenSecret(install.getMetadata().getName());
+    Secret existing = client.secrets().inNamespace(ns).withName(name).get();
+    if (existing != null
+        && existing.getData() != null
+        && existing.getData().get(Names.KEY_TOKEN) != null) {
+      return decode(existing.getData().get(Names.KEY_TOKEN));
+    }
+    byte[] bits = new byte[32];
+    RANDOM.nextBytes(bits);
+    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+    Secret secret =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
+            .addToLabels(ApiConstants.LABEL_NODE_INSTALL, install.getMetadata().getName())
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion(install.getApiVersion())
+                    .withKind(install.getKind())
+                    .withName(install.getMetadata().getName())
+                    .withUid(install.getMetadata().getUid())
+                    .build())
+            .endMetadata()
+            .withType("Opaque")
+            .addToData(
+                Names.KEY_TOKEN,
+                Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)))
+            .build();
+    try {
+      client.secrets().inNamespace(ns).resource(secret).create();
+      return token;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return ensure(install);
+      }
+      throw e;
+    }
+  }
+
+  /** Forgets the token, so a retry mints a new one and the old one stops working. */
+  public void revoke(NodeInstall install) {
+    client
+        .secrets()
+        .inNamespace(install.getMetadata().getNamespace())
+        .withName(Names.tokenSecret(install.getMetadata().getName()))
+        .delete();
+  }
+
+  private static String decode(String base64) {
+    return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,64 @@
+package lan.homelab.pxe.install;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.util.Map;
+import java.util.Objects;
+import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+
+/**
+ * The per-node ConfigMap {@code pxe-node-<name>} that the boot pod serves: the node's answer file,
+ * its iPXE script, its address and MAC. It exists only while the node is Installing.
+ */
+public class NodeFiles {
+  private final KubernetesClient client;
+
+  public NodeFiles(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** Writes the ConfigMap when its data differs from {@code data}. */
+  public void publish(NodeInstall install, Map<String, String> data) {
+    String ns = install.getMetadata().getNamespace();
+    String name = Names.nodeConfigMap(install.getMetadata().getName());
+    ConfigMap current = client.configMaps().inNamespace(ns).withName(name).get();
+    if (current != null && Objects.equals(current.getData(), data)) {
+      return;
+    }
+    client
+        .configMaps()
+        .inNamespace(ns)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(ns)
+                .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
+                .addToLabels(ApiConstants.LABEL_NODE_INSTALL, install.getMetadata().getName())
+                .withOwnerReferences(
+                    new OwnerReferenceBuilder()
+                        .withApiVersion(install.getApiVersion())
+                        .withKind(install.getKind())
+                        .withName(install.getMetadata().getName())
+                        .withUid(install.getMetadata().getUid())
+                        .build())
+                .endMetadata()
+                .withData(data)
+                .build())
+        .createOr(NonDeletingOperation::update);
+  }
+
+  /** Removes the ConfigMap (no-op when absent). */
+  public void remove(NodeInstall install) {
+    client
+        .configMaps()
+        .inNamespace(install.getMetadata().getNamespace())
+        .withName(Names.nodeConfigMap(install.getMetadata().getName()))
+        .delete();
+  }
+}

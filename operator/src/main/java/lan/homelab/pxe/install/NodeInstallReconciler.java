@@ -1,0 +1,503 @@
+package lan.homelab.pxe.install;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.net.HttpURLConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallStatus;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
+import lan.homelab.pxe.claim.ClaimDecision;
+import lan.homelab.pxe.claim.DenyList;
+import lan.homelab.pxe.claim.Mac;
+import lan.homelab.pxe.claim.SlotClaimer;
+import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.metrics.PxeMetrics;
+import lan.homelab.pxe.slot.Slots;
+import lan.homelab.pxe.status.Conditions;
+import lan.homelab.pxe.status.EventRecorder;
+
+/**
+ * The lifecycle of one machine. Inputs: the NodeInstall (created by the discovery intake or by a
+ * person), every ProvisioningSlot, the reports of {@link InstallReports} (discovery, boot script,
+ * answer and webhook times in status) and the manual annotations (approved, retry,
+ * mark-provisioned, slot-on-delete). Outputs: the claim on a slot, spec.slot, the phase and
+ * conditions, the per-node ConfigMap and token Secret while Installing, dnsmasq's host entries (via
+ * {@link BootConfigPublisher}) and an Event for every step.
+ *
+ * <p>Phases: a new machine waits for approval (approval mode), then takes a slot (Installing) or
+ * waits for one (Waiting). Installing becomes Provisioned when the webhook was recorded (also after
+ * a timeout: the disk was installed) and Failed when the install timeout passes first. Status
+ * fields written by {@link InstallReports} are read here, never written, except that a retry clears
+ * them.
+ */
+@ControllerConfiguration(name = "nodeinstall", generationAwareEventProcessing = false)
+public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<NodeInstall> {
+  private final KubernetesClient client;
+  private final OperatorSettings settings;
+  private final Conditions conditions;
+  private final EventRecorder events;
+  private final SlotClaimer claimer;
+  private final InstallTokens tokens;
+  private final NodeFiles nodeFiles;
+  private final NodeFilesRenderer renderer;
+  private final PxeMetrics metrics;
+  private final Function<
+          Collection<ProvisioningSlot>, java.util.function.Predicate<ProvisioningSlot>>
+      validity;
+  private final DenyList denyList;
+  private InformerEventSource<ProvisioningSlot, NodeInstall> slotSource;
+  private io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<NodeInstall>
+      installCache;
+  private BootConfigPublisher publisher;
+
+  /**
+   * @param validity given every slot, tells whether one slot is valid (the same rules the slot
+   *     reconciler reports as its Valid condition)
+   */
+  public NodeInstallReconciler(
+      KubernetesClient client,
+      OperatorSettings settings,
+      Conditions conditions,
+      EventRecorder events,
+      SlotClaimer claimer,
+      NodeFilesRenderer renderer,
+      PxeMetrics metrics,
+      Function<Collection<ProvisioningSlot>, java.util.function.Predicate<ProvisioningSlot>>
+          validity) {
+    this.client = client;
+    this.settings = settings;
+    this.conditions = conditions;
+    this.events = events;
+    this.claimer = claimer;
+    this.tokens = new InstallTokens(client);
+    this.nodeFiles = new NodeFiles(client);
+    this.renderer = renderer;
+    this.metrics = metrics;
+    this.validity = validity;
+    this.denyList = new DenyList(settings.denyList());
+  }
+
+  @Override
+  public List<EventSource<?, NodeInstall>> prepareEventSources(
+      EventSourceContext<NodeInstall> context) {
+    installCache = context.getPrimaryCache();
+    slotSource =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ProvisioningSlot.class, NodeInstall.class)
+                .withSecondaryToPrimaryMapper(this::installsAffectedBy)
+                .build(),
+            context);
+    publisher =
+        new BootConfigPublisher(client, settings.namespace(), this::allInstalls, this::allSlots);
+    return List.of(slotSource);
+  }
+
+  /** A slot change concerns the machine that holds it or is kept for it, and every waiting one. */
+  private Set<ResourceID> installsAffectedBy(ProvisioningSlot slot) {
+    Set<ResourceID> ids = new HashSet<>();
+    String ns = slot.getMetadata().getNamespace();
+    Slots.claimedBy(slot).ifPresent(n -> ids.add(new ResourceID(n, ns)));
+    Slots.keptFor(slot).ifPresent(n -> ids.add(new ResourceID(n, ns)));
+    if (installCache != null) {
+      installCache
+          .list(ni -> ni.getSpec() != null && ni.getSpec().getSlot() == null)
+          .forEach(ni -> ids.add(ResourceID.fromResource(ni)));
+      installCache
+          .list(
+              ni ->
+                  ni.getSpec() != null
+                      && slot.getMetadata().getName().equals(ni.getSpec().getSlot()))
+          .forEach(ni -> ids.add(ResourceID.fromResource(ni)));
+    }
+    return ids;
+  }
+
+  Collection<NodeInstall> allInstalls() {
+    return installCache.list().toList();
+  }
+
+  Collection<ProvisioningSlot> allSlots() {
+    return slotSource.list(settings.namespace(), s -> true).toList();
+  }
+
+  public BootConfigPublisher publisher() {
+    return publisher;
+  }
+
+  @Override
+  public UpdateControl<NodeInstall> reconcile(NodeInstall install, Context<NodeInstall> context) {
+    NodeInstallStatus before = copy(install.getStatus());
+    NodeInstallStatus status = copy(install.getStatus());
+    Optional<Duration> recheck = Optional.empty();
+    try {
+      Optional<Mac> mac =
+          Mac.tryParse(install.getSpec() == null ? null : install.getSpec().getMac());
+      if (mac.isEmpty() || !mac.get().objectName().equals(install.getMetadata().getName())) {
+        reject(
+            status,
+            mac.isEmpty()
+                ? "spec.mac is not a MAC address"
+                : "the name must be the MAC with dashes: " + mac.get().objectName());
+        return finish(install, before, status, recheck);
+      }
+      if (!mac.get().value().equals(install.getSpec().getMac())) {
+        install.getSpec().setMac(mac.get().value());
+        client.resource(install).update();
+        return UpdateControl.noUpdate();
+      }
+      boolean holdsSlot = install.getSpec().getSlot() != null;
+      if (!holdsSlot && denyList.denies(mac.get())) {
+        reject(status, "the MAC is on the deny-list: it never claims a slot");
+        return finish(install, before, status, recheck);
+      }
+      if (handleAnnotations(install, status)) {
+        return finish(install, before, status, recheck);
+      }
+      ProvisioningSlot slot = heldSlot(install);
+      if (slot == null && status.getPhase() == NodeInstallPhase.Provisioned) {
+        return finish(install, before, status, recheck);
+      }
+      if (slot == null && holdsSlot) {
+        fail(status, "its slot " + install.getSpec().getSlot() + " was deleted");
+        return finish(install, before, status, recheck);
+      }
+      if (slot == null) {
+        if (settings.claimPolicy() == OperatorSettings.ClaimPolicy.approval && !approved(install)) {
+          status.setPhase(NodeInstallPhase.AwaitingApproval);
+          status.setReason(
+              "approve with: kubectl annotate nodeinstall "
+                  + install.getMetadata().getName()
+                  + " "
+                  + ApiConstants.ANNOTATION_APPROVED
+                  + "=true");
+          return finish(install, before, status, recheck);
+        }
+        ClaimDecision decision =
+            claimer.claim(install, this::allSlots, this::allInstalls, validity.apply(allSlots()));
+        if (decision instanceof ClaimDecision.Wait wait) {
+          status.setPhase(NodeInstallPhase.Waiting);
+          status.setReason(wait.reason());
+          return finish(install, before, status, recheck);
+        }
+        String slotName =
+            decision instanceof ClaimDecision.Take take
+                ? take.slot()
+                : ((ClaimDecision.Adopt) decision).slot();
+        if (!recordSlot(install, slotName)) {
+          return UpdateControl.<NodeInstall>noUpdate().rescheduleAfter(Duration.ZERO);
+        }
+        slot =
+            allSlots().stream()
+                .filter(s -> s.getMetadata().getName().equals(slotName))
+                .findFirst()
+                .orElse(null);
+        status.setPhase(NodeInstallPhase.Installing);
+        status.setClaimedAt(conditions.now());
+        status.setReason(null);
+        if (status.getDiscoveredAt() != null) {
+          metrics.claimed(
+              Duration.between(
+                  Instant.parse(status.getDiscoveredAt()), conditions.clock().instant()));
+        }
+        if (slot == null) {
+          return finish(install, before, status, Optional.of(Duration.ofMillis(200)));
+        }
+      }
+      recheck = followInstall(install, slot, status);
+      return finish(install, before, status, recheck);
+    } finally {
+      if (publisher != null) {
+        publisher.requestRender();
+      }
+    }
+  }
+
+  /** Installing, Provisioned or Failed with a slot: the steps after the claim. */
+  private Optional<Duration> followInstall(
+      NodeInstall install, ProvisioningSlot slot, NodeInstallStatus status) {
+    status.setAddress(slot.getSpec().getAddress());
+    status.setHostname(Slots.hostname(slot));
+    status.setFqdn(Slots.hostname(slot) + "." + settings.domain());
+    if (status.getPhase() == null
+        || status.getPhase() == NodeInstallPhase.Waiting
+        || status.getPhase() == NodeInstallPhase.AwaitingApproval) {
+      status.setPhase(NodeInstallPhase.Installing);
+      if (status.getClaimedAt() == null) {
+        status.setClaimedAt(conditions.now());
+      }
+    }
+    if (status.getWebhookReceivedAt() != null
+        && status.getPhase() != NodeInstallPhase.Provisioned) {
+      status.setPhase(NodeInstallPhase.Provisioned);
+      status.setCompletedAt(conditions.now());
+      status.setReason(null);
+    }
+    if (status.getPhase() != NodeInstallPhase.Installing) {
+      nodeFiles.remove(install);
+      return Optional.empty();
+    }
+    Instant deadline = Instant.parse(status.getClaimedAt()).plus(settings.installTimeout());
+    Instant now = conditions.clock().instant();
+    if (!now.isBefore(deadline)) {
+      fail(
+          status,
+          "no post-installation webhook within "
+              + settings.installTimeout().toMinutes()
+              + " min of the claim");
+      nodeFiles.remove(install);
+      return Optional.empty();
+    }
+    String token = tokens.ensure(install);
+    nodeFiles.publish(install, renderer.render(install, slot, token));
+    return Optional.of(Duration.between(now, deadline).plusMillis(500));
+  }
+
+  /** Acts on the manual annotations; true when the phase was decided by one of them. */
+  private boolean handleAnnotations(NodeInstall install, NodeInstallStatus status) {
+    Map<String, String> annotations = install.getMetadata().getAnnotations();
+    if (annotations == null) {
+      return false;
+    }
+    if ("true".equals(annotations.get(ApiConstants.ANNOTATION_MARK_PROVISIONED))) {
+      removeAnnotation(install, ApiConstants.ANNOTATION_MARK_PROVISIONED);
+      if (status.getPhase() != NodeInstallPhase.Provisioned) {
+        status.setPhase(NodeInstallPhase.Provisioned);
+        status.setCompletedAt(conditions.now());
+        status.setReason("marked provisioned by hand");
+        nodeFiles.remove(install);
+      }
+      return true;
+    }
+    if (annotations.containsKey(ApiConstants.ANNOTATION_RETRY)) {
+      removeAnnotation(install, ApiConstants.ANNOTATION_RETRY);
+      if (status.getPhase() == NodeInstallPhase.Failed) {
+        tokens.revoke(install);
+        status.setPhase(NodeInstallPhase.Installing);
+        status.setClaimedAt(conditions.now());
+        status.setBootScriptServedAt(null);
+        status.setAnswerServedAt(null);
+        status.setWebhookReceivedAt(null);
+        status.setAnswerRequest(null);
+        status.setReason(null);
+        events.normal(install, "RetryRequested", "a person asked to install this machine again");
+      }
+    }
+    return false;
+  }
+
+  private boolean approved(NodeInstall install) {
+    Map<String, String> annotations = install.getMetadata().getAnnotations();
+    return annotations != null && "true".equals(annotations.get(ApiConstants.ANNOTATION_APPROVED));
+  }
+
+  /** The slot this install holds: spec.slot when the slot's claim label agrees. */
+  private ProvisioningSlot heldSlot(NodeInstall install) {
+    String name = install.getSpec().getSlot();
+    if (name == null) {
+      return null;
+    }
+    return allSlots().stream()
+        .filter(s -> s.getMetadata().getName().equals(name))
+        .filter(s -> install.getMetadata().getName().equals(Slots.claimedBy(s).orElse(null)))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * Second step of a claim: spec.slot, written with a resourceVersion check. When another writer
+   * won (a second leader for a moment), the slot is given back so no machine holds two.
+   */
+  private boolean recordSlot(NodeInstall install, String slotName) {
+    if (slotName.equals(install.getSpec().getSlot())) {
+      return true;
+    }
+    install.getSpec().setSlot(slotName);
+    try {
+      client.resource(install).update();
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      NodeInstall fresh =
+          client
+              .resources(NodeInstall.class)
+              .inNamespace(install.getMetadata().getNamespace())
+              .withName(install.getMetadata().getName())
+              .get();
+      if (fresh == null || !slotName.equals(fresh.getSpec().getSlot())) {
+        claimer.release(slotName, install.getMetadata().getName(), false);
+      }
+      return false;
+    }
+  }
+
+  private void removeAnnotation(NodeInstall install, String key) {
+    client
+        .resources(NodeInstall.class)
+        .inNamespace(install.getMetadata().getNamespace())
+        .withName(install.getMetadata().getName())
+        .edit(
+            ni -> {
+              if (ni.getMetadata().getAnnotations() != null) {
+                ni.getMetadata().getAnnotations().remove(key);
+              }
+              return ni;
+            });
+  }
+
+  private void reject(NodeInstallStatus status, String reason) {
+    status.setPhase(NodeInstallPhase.Rejected);
+    status.setReason(reason);
+  }
+
+  private void fail(NodeInstallStatus status, String reason) {
+    status.setPhase(NodeInstallPhase.Failed);
+    status.setReason(reason);
+  }
+
+  /** Conditions, last step, Events for the transition; patches status only when it changed. */
+  private UpdateControl<NodeInstall> finish(
+      NodeInstall install,
+      NodeInstallStatus before,
+      NodeInstallStatus status,
+      Optional<Duration> recheck) {
+    Long generation = install.getMetadata().getGeneration();
+    status.setObservedGeneration(generation);
+    status.setLastStep(lastStep(status));
+    NodeInstallPhase phase = status.getPhase();
+    status.setConditions(
+        conditions.set(
+            status.getConditions(),
+            ApiConstants.CONDITION_CLAIMED,
+            install.getSpec() != null && install.getSpec().getSlot() != null,
+            phase == NodeInstallPhase.Waiting ? "Waiting" : String.valueOf(phase),
+            Objects.requireNonNullElse(status.getReason(), describe(status)),
+            generation));
+    status.setConditions(
+        conditions.set(
+            status.getConditions(),
+            ApiConstants.CONDITION_READY,
+            phase == NodeInstallPhase.Provisioned,
+            String.valueOf(phase),
+            Objects.requireNonNullElse(status.getReason(), describe(status)),
+            generation));
+    recordTransition(install, before, status);
+    UpdateControl<NodeInstall> control;
+    if (status.equals(before)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      install.setStatus(status);
+      control = UpdateControl.patchStatus(install);
+    }
+    recheck.ifPresent(control::rescheduleAfter);
+    return control;
+  }
+
+  private void recordTransition(
+      NodeInstall install, NodeInstallStatus before, NodeInstallStatus now) {
+    NodeInstallPhase was = before == null ? null : before.getPhase();
+    NodeInstallPhase is = now.getPhase();
+    if (Objects.equals(was, is)) {
+      return;
+    }
+    String message = describe(now) + (now.getReason() == null ? "" : ": " + now.getReason());
+    switch (is) {
+      case Failed, Rejected -> events.warning(install, is.name(), message);
+      default ->
+          events.normal(
+              install, is == NodeInstallPhase.Installing ? "Claimed" : is.name(), message);
+    }
+  }
+
+  private static String describe(NodeInstallStatus s) {
+    if (s.getPhase() == null) {
+      return "new";
+    }
+    return switch (s.getPhase()) {
+      case Waiting -> "waiting for a free slot";
+      case AwaitingApproval -> "waiting for a person to approve";
+      case Installing -> "installing as " + s.getHostname() + " (" + s.getAddress() + ")";
+      case Provisioned -> "provisioned as " + s.getFqdn() + " (" + s.getAddress() + ")";
+      case Failed -> "install failed";
+      case Rejected -> "never installed";
+    };
+  }
+
+  private static String lastStep(NodeInstallStatus s) {
+    if (s.getCompletedAt() != null && s.getPhase() == NodeInstallPhase.Provisioned) {
+      return s.getWebhookReceivedAt() != null ? "WebhookReceived" : "MarkedProvisioned";
+    }
+    if (s.getWebhookReceivedAt() != null) {
+      return "WebhookReceived";
+    }
+    if (s.getAnswerServedAt() != null) {
+      return "AnswerServed";
+    }
+    if (s.getBootScriptServedAt() != null) {
+      return "BootScriptServed";
+    }
+    if (s.getClaimedAt() != null) {
+      return "Claimed";
+    }
+    if (s.getDiscoveredAt() != null) {
+      return "Discovered";
+    }
+    return null;
+  }
+
+  private NodeInstallStatus copy(NodeInstallStatus status) {
+    if (status == null) {
+      return new NodeInstallStatus();
+    }
+    return client.getKubernetesSerialization().clone(status);
+  }
+
+  /**
+   * Deleting a NodeInstall frees its machine for a new install: the slot is released (or kept for
+   * this MAC, per the slot-on-delete annotation or the operator's default), and its ConfigMap,
+   * token and dnsmasq entry go away before the object does.
+   */
+  @Override
+  public DeleteControl cleanup(NodeInstall install, Context<NodeInstall> context) {
+    String slot = install.getSpec() == null ? null : install.getSpec().getSlot();
+    Map<String, String> annotations =
+        Objects.requireNonNullElse(install.getMetadata().getAnnotations(), new HashMap<>());
+    String policy =
+        annotations.getOrDefault(
+            ApiConstants.ANNOTATION_SLOT_ON_DELETE, settings.slotOnDelete().name());
+    if (slot != null) {
+      claimer.release(slot, install.getMetadata().getName(), "keep".equals(policy));
+    }
+    nodeFiles.remove(install);
+    tokens.revoke(install);
+    if (publisher != null) {
+      publisher.publish();
+    }
+    return DeleteControl.defaultDelete();
+  }
+}

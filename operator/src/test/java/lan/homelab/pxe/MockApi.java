@@ -1,0 +1,71 @@
+package lan.homelab.pxe;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Queue;
+
+/**
+ * A fabric8 mock API server in CRUD mode with the generated CRDs created in it, so status
+ * subresources behave as on a real API server, and the operator's namespace.
+ */
+public final class MockApi implements AutoCloseable {
+  public static final String[] CRDS = {
+    "/META-INF/fabric8/provisioningslots.pxe.homelab.lan-v1.yml",
+    "/META-INF/fabric8/nodeinstalls.pxe.homelab.lan-v1.yml"
+  };
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  public MockApi(String namespace) {
+    var responses = new HashMap<ServerRequest, Queue<ServerResponse>>();
+    server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
+    server.init();
+    client = server.createClient();
+    for (String crd : CRDS) {
+      try (InputStream in = MockApi.class.getResourceAsStream(crd)) {
+        CustomResourceDefinition definition =
+            client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(definition).create();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot read " + crd, e);
+      }
+    }
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+  }
+
+  /** A client of its own (as a second operator replica would have). */
+  public KubernetesClient newClient() {
+    return server.createClient();
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}

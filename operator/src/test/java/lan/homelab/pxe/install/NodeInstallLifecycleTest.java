@@ -1,0 +1,438 @@
+package lan.homelab.pxe.install;
+
+import static lan.homelab.pxe.Fixtures.NS;
+import static lan.homelab.pxe.Fixtures.install;
+import static lan.homelab.pxe.Fixtures.pxe;
+import static lan.homelab.pxe.Fixtures.slot;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import lan.homelab.pxe.Fixtures;
+import lan.homelab.pxe.MockApi;
+import lan.homelab.pxe.Names;
+import lan.homelab.pxe.OperatorMain;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
+import lan.homelab.pxe.api.v1alpha1.InstallInventory;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
+import lan.homelab.pxe.api.v1alpha1.SlotPhase;
+import lan.homelab.pxe.claim.Mac;
+import lan.homelab.pxe.config.OperatorSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class NodeInstallLifecycleTest {
+  private static final String MAC_A = "52:54:00:00:00:0a";
+  private static final String MAC_B = "52:54:00:00:00:0b";
+
+  private MockApi api;
+  private KubernetesClient client;
+  private OperatorMain operator;
+
+  @BeforeEach
+  void startOperator() {
+    api = new MockApi(NS);
+    client = api.client();
+  }
+
+  private OperatorMain start(Map<String, ?> settings) {
+    operator =
+        new OperatorMain(client, OperatorSettings.defaults().with(settings), Clock.systemUTC())
+            .start();
+    return operator;
+  }
+
+  @AfterEach
+  void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    api.close();
+  }
+
+  private NodeInstall awaitPhase(String mac, NodeInstallPhase phase) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              NodeInstall ni = install(client, mac);
+              return ni != null && ni.getStatus() != null && ni.getStatus().getPhase() == phase;
+            });
+    return install(client, mac);
+  }
+
+  private String hosts() {
+    ConfigMap cm =
+        client.configMaps().inNamespace(NS).withName(Names.CONFIGMAP_DNSMASQ_HOSTS).get();
+    return cm == null ? "" : cm.getData().get(Names.KEY_HOSTS);
+  }
+
+  private String token(String mac) {
+    Secret secret =
+        client
+            .secrets()
+            .inNamespace(NS)
+            .withName(Names.tokenSecret(Mac.parse(mac).objectName()))
+            .get();
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(Names.KEY_TOKEN)), StandardCharsets.UTF_8);
+  }
+
+  private WebhookReport webhookFrom(String mac, String bodyToken) {
+    InstallInventory inventory = new InstallInventory();
+    inventory.setFqdn("peach-beach.homelab.lan");
+    return new WebhookReport(List.of(Mac.parse(mac)), bodyToken, inventory);
+  }
+
+  @Test
+  void shouldGiveFirstPxeClientThePeachBeachSlotAndReserveItsAddress() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+
+    var outcome = operator.reports().discovered(pxe(MAC_A));
+
+    assertThat(outcome).isInstanceOf(DiscoveryOutcome.Registered.class);
+    NodeInstall ni = awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    assertThat(ni.getSpec().getSlot()).isEqualTo("peach-beach");
+    assertThat(ni.getStatus().getAddress()).isEqualTo("10.11.0.2");
+    assertThat(ni.getStatus().getHostname()).isEqualTo("peach-beach");
+    assertThat(ni.getStatus().getFqdn()).isEqualTo("peach-beach.homelab.lan");
+    assertThat(Fixtures.labels(slot(client, "peach-beach")))
+        .containsEntry(ApiConstants.LABEL_CLAIMED_BY, "52-54-00-00-00-0a");
+    await().until(() -> hosts().contains(MAC_A + ",10.11.0.2,peach-beach"));
+    assertThat(client.configMaps().inNamespace(NS).withName("pxe-node-52-54-00-00-00-0a").get())
+        .isNotNull();
+    await()
+        .until(
+            () -> {
+              ProvisioningSlot s = slot(client, "peach-beach");
+              return s.getStatus() != null && s.getStatus().getPhase() == SlotPhase.Claimed;
+            });
+    assertThat(slot(client, "peach-beach").getStatus().getMac()).isEqualTo(MAC_A);
+  }
+
+  @Test
+  void shouldHandOutSlotsInQueueOrderOneMachineAfterAnother() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    operator.reports().discovered(pxe(MAC_B));
+
+    assertThat(awaitPhase(MAC_B, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("moo-moo-meadows");
+  }
+
+  @Test
+  void shouldChangeNothingWhenTheSameMacReportsAgain() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    NodeInstall first = awaitPhase(MAC_A, NodeInstallPhase.Installing);
+
+    var again = operator.reports().discovered(pxe(MAC_A));
+
+    assertThat(again).isInstanceOf(DiscoveryOutcome.AlreadyKnown.class);
+    assertThat(install(client, MAC_A).getSpec().getSlot()).isEqualTo(first.getSpec().getSlot());
+    assertThat(client.resources(NodeInstall.class).inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  @Test
+  void shouldNeverClaimForAPlainDhcpClient() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+
+    var outcome = operator.reports().discovered(Fixtures.plainDhcp(MAC_A));
+
+    assertThat(outcome).isInstanceOf(DiscoveryOutcome.Ignored.class);
+    assertThat(client.resources(NodeInstall.class).inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void shouldNeverClaimForAProxmoxVirtualNicOrADenyListedMac() {
+    Fixtures.seedSlots(client);
+    start(Map.of("denyList", List.of("bc:24:11", "52:54:00:00:00:0b")));
+
+    assertThat(operator.reports().discovered(pxe("BC:24:11:12:34:56")))
+        .isInstanceOf(DiscoveryOutcome.Ignored.class);
+    assertThat(operator.reports().discovered(pxe(MAC_B)))
+        .isInstanceOf(DiscoveryOutcome.Ignored.class);
+    assertThat(client.resources(NodeInstall.class).inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void shouldRejectADenyListedMacEvenWhenItsNodeInstallIsCreatedByHand() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    NodeInstall ni = new NodeInstall();
+    ni.getMetadata().setName("bc-24-11-00-00-01");
+    ni.getMetadata().setNamespace(NS);
+    ni.setSpec(new lan.homelab.pxe.api.v1alpha1.NodeInstallSpec());
+    ni.getSpec().setMac("bc:24:11:00:00:01");
+    client.resource(ni).create();
+
+    NodeInstall rejected = awaitPhase("bc:24:11:00:00:01", NodeInstallPhase.Rejected);
+
+    assertThat(rejected.getSpec().getSlot()).isNull();
+    assertThat(rejected.getStatus().getReason()).contains("deny-list");
+  }
+
+  @Test
+  void shouldWaitWhenTheQueueIsEmptyAndClaimTheMomentASlotIsApplied() {
+    Fixtures.create(client, slot("peach-beach", "10.11.0.2", "peach-beach"));
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+
+    operator.reports().discovered(pxe(MAC_B));
+    NodeInstall waiting = awaitPhase(MAC_B, NodeInstallPhase.Waiting);
+    assertThat(waiting.getStatus().getReason()).contains("no free slot");
+
+    Fixtures.create(client, slot("moo-moo-meadows", "10.11.0.3", "moo-moo-meadows"));
+
+    assertThat(awaitPhase(MAC_B, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("moo-moo-meadows");
+  }
+
+  @Test
+  void shouldMarkProvisionedAndIgnoreTheMacWhenTheWebhookArrives() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    String name = Mac.parse(MAC_A).objectName();
+
+    var outcome =
+        operator.reports().webhookReceived(name, token(MAC_A), webhookFrom(MAC_A, token(MAC_A)));
+
+    assertThat(outcome).isEqualTo(WebhookOutcome.ACCEPTED);
+    NodeInstall done = awaitPhase(MAC_A, NodeInstallPhase.Provisioned);
+    assertThat(done.getStatus().getCompletedAt()).isNotNull();
+    assertThat(done.getStatus().getInventory().getFqdn()).isEqualTo("peach-beach.homelab.lan");
+    await().until(() -> hosts().contains(MAC_A + ",ignore"));
+    assertThat(hosts()).doesNotContain("10.11.0.2");
+    await()
+        .until(
+            () -> client.configMaps().inNamespace(NS).withName("pxe-node-" + name).get() == null);
+    assertThat(
+            operator
+                .reports()
+                .webhookReceived(name, token(MAC_A), webhookFrom(MAC_A, token(MAC_A))))
+        .isEqualTo(WebhookOutcome.ALREADY_PROVISIONED);
+  }
+
+  @Test
+  void shouldRefuseAWebhookWithAWrongTokenOrAnotherMachinesMac() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    String name = Mac.parse(MAC_A).objectName();
+
+    assertThat(operator.reports().webhookReceived(name, "forged", webhookFrom(MAC_A, "forged")))
+        .isEqualTo(WebhookOutcome.BAD_TOKEN);
+    assertThat(
+            operator
+                .reports()
+                .webhookReceived(name, token(MAC_A), webhookFrom(MAC_B, token(MAC_A))))
+        .isEqualTo(WebhookOutcome.MAC_MISMATCH);
+    assertThat(operator.reports().webhookReceived(name, token(MAC_A), webhookFrom(MAC_A, null)))
+        .isEqualTo(WebhookOutcome.BAD_TOKEN);
+
+    assertThat(install(client, MAC_A).getStatus().getPhase())
+        .isEqualTo(NodeInstallPhase.Installing);
+    assertThat(install(client, MAC_A).getStatus().getWebhookReceivedAt()).isNull();
+  }
+
+  @Test
+  void shouldFailAfterTheInstallTimeoutKeepTheSlotAndIgnoreTheMac() {
+    Fixtures.seedSlots(client);
+    start(Map.of("installTimeout", "2s"));
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+
+    NodeInstall failed = awaitPhase(MAC_A, NodeInstallPhase.Failed);
+
+    assertThat(failed.getStatus().getReason()).contains("no post-installation webhook");
+    assertThat(failed.getSpec().getSlot()).isEqualTo("peach-beach");
+    await().until(() -> hosts().contains(MAC_A + ",ignore"));
+  }
+
+  @Test
+  void shouldStillMarkProvisionedWhenTheWebhookArrivesAfterTheTimeout() {
+    Fixtures.seedSlots(client);
+    start(Map.of("installTimeout", "2s"));
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    String token = token(MAC_A);
+    awaitPhase(MAC_A, NodeInstallPhase.Failed);
+
+    var outcome =
+        operator
+            .reports()
+            .webhookReceived(Mac.parse(MAC_A).objectName(), token, webhookFrom(MAC_A, token));
+
+    assertThat(outcome).isEqualTo(WebhookOutcome.ACCEPTED);
+    awaitPhase(MAC_A, NodeInstallPhase.Provisioned);
+  }
+
+  @Test
+  void shouldInstallAgainWhenAPersonRetriesAFailedInstall() {
+    Fixtures.seedSlots(client);
+    start(Map.of("installTimeout", "3s"));
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    String oldToken = token(MAC_A);
+    awaitPhase(MAC_A, NodeInstallPhase.Failed);
+
+    client
+        .resources(NodeInstall.class)
+        .inNamespace(NS)
+        .withName(Mac.parse(MAC_A).objectName())
+        .edit(
+            ni -> {
+              ni.getMetadata().getAnnotations().put(ApiConstants.ANNOTATION_RETRY, "now");
+              return ni;
+            });
+
+    NodeInstall again = awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    assertThat(again.getSpec().getSlot()).isEqualTo("peach-beach");
+    await().until(() -> hosts().contains(MAC_A + ",10.11.0.2,peach-beach"));
+    await().until(() -> !token(MAC_A).equals(oldToken));
+    assertThat(install(client, MAC_A).getMetadata().getAnnotations())
+        .doesNotContainKey(ApiConstants.ANNOTATION_RETRY);
+  }
+
+  @Test
+  void shouldMarkAnInstallProvisionedByHand() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+
+    client
+        .resources(NodeInstall.class)
+        .inNamespace(NS)
+        .withName(Mac.parse(MAC_A).objectName())
+        .edit(
+            ni -> {
+              ni.getMetadata()
+                  .getAnnotations()
+                  .put(ApiConstants.ANNOTATION_MARK_PROVISIONED, "true");
+              return ni;
+            });
+
+    NodeInstall done = awaitPhase(MAC_A, NodeInstallPhase.Provisioned);
+    assertThat(done.getStatus().getReason()).isEqualTo("marked provisioned by hand");
+    await().until(() -> hosts().contains(MAC_A + ",ignore"));
+  }
+
+  @Test
+  void shouldParkANewcomerInApprovalModeUntilAPersonApprovesIt() {
+    Fixtures.seedSlots(client);
+    start(Map.of("claimPolicy", "approval"));
+    operator.reports().discovered(pxe(MAC_A));
+    NodeInstall parked = awaitPhase(MAC_A, NodeInstallPhase.AwaitingApproval);
+    assertThat(parked.getSpec().getSlot()).isNull();
+
+    client
+        .resources(NodeInstall.class)
+        .inNamespace(NS)
+        .withName(Mac.parse(MAC_A).objectName())
+        .edit(
+            ni -> {
+              ni.getMetadata().getAnnotations().put(ApiConstants.ANNOTATION_APPROVED, "true");
+              return ni;
+            });
+
+    assertThat(awaitPhase(MAC_A, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("peach-beach");
+  }
+
+  @Test
+  void shouldSkipAPausedSlot() {
+    ProvisioningSlot paused = slot("peach-beach", "10.11.0.2", "peach-beach");
+    paused.getSpec().setPaused(true);
+    Fixtures.create(client, paused);
+    Fixtures.create(client, slot("moo-moo-meadows", "10.11.0.3", "moo-moo-meadows"));
+    start(Map.of());
+
+    operator.reports().discovered(pxe(MAC_A));
+
+    assertThat(awaitPhase(MAC_A, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("moo-moo-meadows");
+  }
+
+  @Test
+  void shouldGiveASlotReservedForAMacOnlyToThatMac() {
+    ProvisioningSlot reserved = slot("peach-beach", "10.11.0.2", "peach-beach");
+    reserved.getSpec().setMac("52-54-00-00-00-0B");
+    Fixtures.create(client, reserved);
+    Fixtures.create(client, slot("moo-moo-meadows", "10.11.0.3", "moo-moo-meadows"));
+    start(Map.of());
+
+    operator.reports().discovered(pxe(MAC_A));
+    assertThat(awaitPhase(MAC_A, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("moo-moo-meadows");
+    operator.reports().discovered(pxe(MAC_B));
+    assertThat(awaitPhase(MAC_B, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("peach-beach");
+  }
+
+  @Test
+  void shouldKeepTheSlotForTheMacWhenItsNodeInstallIsDeletedAndLeaveNoReservationBehind() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    await().until(() -> hosts().contains(MAC_A));
+
+    client.resources(NodeInstall.class).inNamespace(NS).withName("52-54-00-00-00-0a").delete();
+
+    await().until(() -> install(client, MAC_A) == null);
+    await().until(() -> !hosts().contains(MAC_A));
+    assertThat(client.configMaps().inNamespace(NS).withName("pxe-node-52-54-00-00-00-0a").get())
+        .isNull();
+    assertThat(client.secrets().inNamespace(NS).withName("pxe-token-52-54-00-00-00-0a").get())
+        .isNull();
+    assertThat(Fixtures.labels(slot(client, "peach-beach")))
+        .doesNotContainKey(ApiConstants.LABEL_CLAIMED_BY)
+        .containsEntry(ApiConstants.LABEL_RESERVED_FOR, "52-54-00-00-00-0a");
+
+    operator.reports().discovered(pxe(MAC_B));
+    assertThat(awaitPhase(MAC_B, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("moo-moo-meadows");
+    operator.reports().discovered(pxe(MAC_A));
+    assertThat(awaitPhase(MAC_A, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("peach-beach");
+  }
+
+  @Test
+  void shouldReleaseTheSlotOnDeleteWhenThePolicyIsRelease() {
+    Fixtures.seedSlots(client);
+    start(Map.of("slotOnDelete", "release"));
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+
+    client.resources(NodeInstall.class).inNamespace(NS).withName("52-54-00-00-00-0a").delete();
+    await().until(() -> install(client, MAC_A) == null);
+
+    assertThat(Fixtures.labels(slot(client, "peach-beach")))
+        .doesNotContainKeys(ApiConstants.LABEL_CLAIMED_BY, ApiConstants.LABEL_RESERVED_FOR);
+    operator.reports().discovered(pxe(MAC_B));
+    assertThat(awaitPhase(MAC_B, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("peach-beach");
+  }
+}
