@@ -1,0 +1,178 @@
+package lan.homelab.pxe.lab;
+
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import lan.homelab.pxe.OperatorMain;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.lab.api.EmbeddedApiServer;
+
+/**
+ * One run of the embedded lab: the lab-only API front, the seed, the operator itself (the code the
+ * cluster runs) and a live view, torn down completely by {@link #close}.
+ */
+public final class Lab implements AutoCloseable {
+  /** How the lab runs; see {@link LabCommand} for the meaning of each option. */
+  public record Options(
+      int machines,
+      boolean exitWhenDone,
+      Duration timeout,
+      int apiPort,
+      Path kubeconfig,
+      boolean terminal) {}
+
+  private static final Duration VIEW_PERIOD = Duration.ofMillis(500);
+
+  private final Options options;
+  private final PrintWriter out;
+  private final Clock clock;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private EmbeddedApiServer api;
+  private KubernetesClient client;
+  private OperatorSettings settings;
+  private OperatorMain operator;
+  private ScheduledExecutorService viewer;
+  private StatusView view;
+  private String hookToken;
+  private Instant startedAt;
+
+  public Lab(Options options, PrintWriter out, Clock clock) {
+    this.options = options;
+    this.out = out;
+    this.clock = clock;
+  }
+
+  /**
+   * Starts the API and prints its URL, the status URL and the kubeconfig path first, then seeds the
+   * API and starts the operator.
+   */
+  public Lab start() throws IOException {
+    startedAt = clock.instant();
+    api = new EmbeddedApiServer(options.apiPort()).start();
+    out.println("API: " + api.url());
+    settings = settings(freeLoopbackPort());
+    out.println("Status: http://127.0.0.1:" + settings.httpPort() + "/");
+    Path kubeconfig = api.writeKubeconfig(options.kubeconfig(), settings.namespace());
+    out.println("Kubeconfig: " + kubeconfig.toAbsolutePath());
+    out.println(
+        "  try: kubectl --kubeconfig " + kubeconfig + " get nodeinstalls,provisioningslots");
+    out.flush();
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder()
+                    .withMasterUrl(api.url())
+                    .withNamespace(settings.namespace())
+                    .withOnlyHttpWatches(true)
+                    .build())
+            .build();
+    hookToken = LabSeed.apply(client, settings.namespace());
+    operator = new OperatorMain(client, settings, Clock.systemUTC()).start();
+    view = new StatusView(out, options.terminal(), clock);
+    viewer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "lab-view");
+              t.setDaemon(true);
+              return t;
+            });
+    viewer.scheduleAtFixedRate(this::refreshView, 0, VIEW_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** The settings the lab's operator runs with: the seed network, HTTP on {@code httpPort}. */
+  static OperatorSettings settings(int httpPort) {
+    String base = "http://127.0.0.1:" + httpPort;
+    return OperatorSettings.fromMap(
+        Map.of("httpPort", String.valueOf(httpPort), "bootHttpUrl", base, "webhookUrl", base));
+  }
+
+  public String apiUrl() {
+    return api.url();
+  }
+
+  public OperatorSettings operatorSettings() {
+    return settings;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** The shared secret the lab's DHCP hook sends (header {@code X-Pxe-Hook-Token}). */
+  public String hookToken() {
+    return hookToken;
+  }
+
+  public List<NodeInstall> nodeInstalls() {
+    return client.resources(NodeInstall.class).inNamespace(settings.namespace()).list().getItems();
+  }
+
+  /** Prints the closing summary of every machine. */
+  public void printSummary() {
+    refreshView();
+    if (view != null) {
+      view.release();
+    }
+    out.println();
+    LabSummary.format(nodeInstalls(), Duration.between(startedAt, clock.instant()))
+        .forEach(out::println);
+    out.flush();
+  }
+
+  private void refreshView() {
+    try {
+      view.update(nodeInstalls());
+    } catch (RuntimeException e) {
+      // the API is going away while the lab stops; the next refresh (if any) tries again
+    }
+  }
+
+  /** Stops the view, the operator and the API and deletes the kubeconfig; safe to call twice. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (viewer != null) {
+      viewer.shutdownNow();
+    }
+    if (operator != null) {
+      operator.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+    try {
+      Files.deleteIfExists(options.kubeconfig());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int freeLoopbackPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return socket.getLocalPort();
+    }
+  }
+}
