@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,6 +24,8 @@ import lan.homelab.pxe.OperatorMain;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.lab.api.EmbeddedApiServer;
+import lan.homelab.pxe.lab.sim.MachineFleet;
+import lan.homelab.pxe.lab.sim.SimulatedNetwork;
 
 /**
  * One run of the embedded lab: the lab-only API front, the seed, the operator itself (the code the
@@ -51,6 +54,8 @@ public final class Lab implements AutoCloseable {
   private ScheduledExecutorService viewer;
   private StatusView view;
   private String hookToken;
+  private SimulatedNetwork network;
+  private MachineFleet fleet;
   private Instant startedAt;
 
   public Lab(Options options, PrintWriter out, Clock clock) {
@@ -67,9 +72,10 @@ public final class Lab implements AutoCloseable {
     startedAt = clock.instant();
     api = new EmbeddedApiServer(options.apiPort()).start();
     out.println("API: " + api.url());
-    settings = settings(freeLoopbackPort());
-    out.println("Status: http://127.0.0.1:" + settings.httpPort() + "/");
-    Path kubeconfig = api.writeKubeconfig(options.kubeconfig(), settings.namespace());
+    int httpPort = freeLoopbackPort();
+    String namespace = OperatorSettings.defaults().namespace();
+    out.println("Status: http://127.0.0.1:" + httpPort + "/");
+    Path kubeconfig = api.writeKubeconfig(options.kubeconfig(), namespace);
     out.println("Kubeconfig: " + kubeconfig.toAbsolutePath());
     out.println(
         "  try: kubectl --kubeconfig " + kubeconfig + " get nodeinstalls,provisioningslots");
@@ -79,11 +85,25 @@ public final class Lab implements AutoCloseable {
             .withConfig(
                 new ConfigBuilder()
                     .withMasterUrl(api.url())
-                    .withNamespace(settings.namespace())
+                    .withNamespace(namespace)
                     .withOnlyHttpWatches(true)
                     .build())
             .build();
-    hookToken = LabSeed.apply(client, settings.namespace());
+    hookToken = LabSeed.apply(client, namespace);
+    network =
+        new SimulatedNetwork(
+                client,
+                namespace,
+                URI.create("http://127.0.0.1:" + httpPort),
+                hookToken,
+                OperatorSettings.defaults().discoveryPoolStart())
+            .start(0);
+    settings = settings(httpPort, network.url());
+    out.println(
+        "Simulating DHCP and nginx at the HTTP layer (boot files on "
+            + network.url()
+            + "); --real-network uses real dnsmasq and nginx.");
+    out.flush();
     operator = new OperatorMain(client, settings, Clock.systemUTC()).start();
     view = new StatusView(out, options.terminal(), clock);
     viewer =
@@ -97,11 +117,33 @@ public final class Lab implements AutoCloseable {
     return this;
   }
 
-  /** The settings the lab's operator runs with: the seed network, HTTP on {@code httpPort}. */
-  static OperatorSettings settings(int httpPort) {
-    String base = "http://127.0.0.1:" + httpPort;
+  /**
+   * The settings the lab's operator runs with: the seed network, its HTTP server on {@code
+   * httpPort}, boot files and webhook through the nginx stand-in at {@code bootUrl}.
+   */
+  static OperatorSettings settings(int httpPort, String bootUrl) {
     return OperatorSettings.fromMap(
-        Map.of("httpPort", String.valueOf(httpPort), "bootHttpUrl", base, "webhookUrl", base));
+        Map.of(
+            "httpPort", String.valueOf(httpPort), "bootHttpUrl", bootUrl, "webhookUrl", bootUrl));
+  }
+
+  /** Starts {@code options.machines()} simulated machines; they give up at {@code deadline}. */
+  public MachineFleet startMachines(Instant deadline) {
+    fleet =
+        new MachineFleet(
+                options.machines(), network, client, settings.namespace(), clock, this::note)
+            .start(deadline);
+    return fleet;
+  }
+
+  /** A line about what happens, shown above the live table. */
+  public void note(String line) {
+    if (view != null) {
+      view.note(line);
+    } else {
+      out.println(line);
+      out.flush();
+    }
   }
 
   public String apiUrl() {
@@ -154,11 +196,17 @@ public final class Lab implements AutoCloseable {
     if (viewer != null) {
       viewer.shutdownNow();
     }
+    if (fleet != null) {
+      fleet.close();
+    }
     if (operator != null) {
       operator.close();
     }
     if (client != null) {
       client.close();
+    }
+    if (network != null) {
+      network.close();
     }
     if (api != null) {
       api.close();

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
+import lan.homelab.pxe.lab.sim.MachineFleet;
 
 /**
  * The lab after start: waits until every expected machine is Provisioned, prints the summary, then
@@ -36,13 +37,18 @@ final class LabRun {
    */
   int run() throws InterruptedException {
     Instant deadline = clock.instant().plus(options.timeout());
-    boolean done = awaitProvisioned(deadline);
+    MachineFleet fleet = lab.startMachines(deadline);
+    boolean done = awaitMachines(fleet, deadline);
     if (stopped.getCount() == 0) {
       return 130;
     }
     lab.printSummary();
     if (!done) {
-      out.println("lab: not every machine was provisioned within " + options.timeout() + ":");
+      out.println(
+          fleet.failures().isEmpty()
+              ? "lab: not every machine was provisioned within " + options.timeout() + ":"
+              : "lab: a machine failed:");
+      fleet.failures().forEach(f -> out.println("  " + f));
       for (NodeInstall node : lab.nodeInstalls()) {
         if (phase(node) != NodeInstallPhase.Provisioned) {
           out.println(
@@ -71,16 +77,18 @@ final class LabRun {
     stopped.countDown();
   }
 
-  private boolean awaitProvisioned(Instant deadline) throws InterruptedException {
-    while (clock.instant().isBefore(deadline)) {
-      if (provisioned(lab.nodeInstalls()) >= options.machines()) {
+  /** True once every machine walked the whole way; false on a failure or at the deadline. */
+  private boolean awaitMachines(MachineFleet fleet, Instant deadline) throws InterruptedException {
+    while (clock.instant().isBefore(deadline) && fleet.failures().isEmpty()) {
+      if (fleet.completed() >= options.machines()
+          && provisioned(lab.nodeInstalls()) >= options.machines()) {
         return true;
       }
       if (stopped.await(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
         return false;
       }
     }
-    return provisioned(lab.nodeInstalls()) >= options.machines();
+    return false;
   }
 
   private static long provisioned(List<NodeInstall> nodes) {

@@ -47,6 +47,16 @@ public final class StatusView {
     }
   }
 
+  /** Prints a line of news: above the table on a terminal (which is then redrawn), else plain. */
+  public synchronized void note(String line) {
+    if (terminal && linesDrawn > 0) {
+      out.print("\033[" + linesDrawn + "F\033[J");
+      linesDrawn = 0;
+    }
+    out.println(TIME.format(clock.instant()) + " " + line);
+    out.flush();
+  }
+
   /** Forgets the drawn table, so later output starts below it. */
   public synchronized void release() {
     linesDrawn = 0;
