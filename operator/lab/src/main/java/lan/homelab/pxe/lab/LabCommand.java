@@ -86,6 +86,10 @@ public class LabCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (!verbose) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      // fabric8 warns that v1alpha1 is not stable on every client: true, and not news in a lab
+      System.setProperty(
+          "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils",
+          "error");
     }
     PrintWriter out = spec.commandLine().getOut();
     if (machines < 0) {

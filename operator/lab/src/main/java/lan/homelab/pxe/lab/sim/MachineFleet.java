@@ -82,8 +82,9 @@ public final class MachineFleet implements AutoCloseable {
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             } catch (Exception e) {
-              failures.add(machine.name() + ": " + e.getMessage());
-              log.accept(machine.name() + ": FAILED: " + e.getMessage());
+              String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+              failures.add(machine.name() + ": " + reason);
+              log.accept(machine.name() + ": FAILED: " + reason);
             }
           });
     }
