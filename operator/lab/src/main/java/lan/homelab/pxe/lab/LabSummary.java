@@ -65,14 +65,20 @@ public final class LabSummary {
     return lines;
   }
 
-  /** Time from one status timestamp to the next, or "-" when either is missing. */
+  /**
+   * Time from one status timestamp to the next in whole seconds (the status keeps seconds), or "-"
+   * when either is missing.
+   */
   static String step(String from, String to) {
     Instant start = instant(from);
     Instant end = instant(to);
     if (start == null || end == null) {
       return "-";
     }
-    return duration(Duration.between(start, end));
+    long seconds = Math.max(0, Duration.between(start, end).toSeconds());
+    return seconds < 60
+        ? seconds + "s"
+        : String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
   }
 
   /** 0.4s, 12.3s, 2m05s. */

@@ -31,11 +31,11 @@ class LabSummaryTest {
     var done = node("52-54-00-00-00-01", NodeInstallPhase.Provisioned, "10.11.0.2", "peach-beach");
     var s = done.getStatus();
     s.setDiscoveredAt("2026-11-26T12:00:00Z");
-    s.setClaimedAt("2026-11-26T12:00:00.400Z");
-    s.setBootScriptServedAt("2026-11-26T12:00:01.400Z");
+    s.setClaimedAt("2026-11-26T12:00:01Z");
+    s.setBootScriptServedAt("2026-11-26T12:00:01Z");
     s.setAnswerServedAt("2026-11-26T12:00:03Z");
     s.setWebhookReceivedAt("2026-11-26T12:02:08Z");
-    s.setCompletedAt("2026-11-26T12:02:08.500Z");
+    s.setCompletedAt("2026-11-26T12:02:09Z");
     var waiting = node("52-54-00-00-00-06", NodeInstallPhase.Waiting, null, null);
 
     List<String> lines = LabSummary.format(List.of(waiting, done), Duration.ofSeconds(130));
@@ -54,8 +54,8 @@ class LabSummaryTest {
             "TOTAL");
     assertThat(lines.get(2))
         .matches(
-            "52-54-00-00-00-01\\s+10\\.11\\.0\\.2\\s+peach-beach\\s+Provisioned\\s+0\\.4s\\s+1\\.0s"
-                + "\\s+1\\.6s\\s+2m05s\\s+2m08s");
+            "52-54-00-00-00-01\\s+10\\.11\\.0\\.2\\s+peach-beach\\s+Provisioned\\s+1s\\s+0s"
+                + "\\s+2s\\s+2m05s\\s+2m09s");
     assertThat(lines.get(3)).matches("52-54-00-00-00-06\\s+-\\s+-\\s+Waiting(\\s+-){5}");
     assertThat(lines.get(1).indexOf("ADDRESS")).isEqualTo(lines.get(2).indexOf("10.11.0.2"));
   }
