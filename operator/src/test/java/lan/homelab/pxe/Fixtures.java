@@ -57,6 +57,18 @@ public final class Fixtures {
         .get();
   }
 
+  /** What {@code kubectl annotate nodeinstall NAME KEY=VALUE} sends: a merge patch. */
+  public static void annotate(KubernetesClient client, String name, String key, String value) {
+    client
+        .resources(NodeInstall.class)
+        .inNamespace(NS)
+        .withName(name)
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
+  }
+
   public static ProvisioningSlot slot(KubernetesClient client, String name) {
     return client.resources(ProvisioningSlot.class).inNamespace(NS).withName(name).get();
   }

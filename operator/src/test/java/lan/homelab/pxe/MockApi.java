@@ -24,6 +24,11 @@ public final class MockApi implements AutoCloseable {
     "/META-INF/fabric8/nodeinstalls.pxe.homelab.lan-v1.yml"
   };
 
+  static {
+    // Tests wait on conditions, never on time; a busy machine only makes them wait longer.
+    org.awaitility.Awaitility.setDefaultTimeout(java.time.Duration.ofSeconds(60));
+  }
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
@@ -37,6 +42,7 @@ public final class MockApi implements AutoCloseable {
             new KubernetesMixedDispatcher(responses),
             false);
     server.init();
+    allowEverythingInRulesReviews();
     client = server.createClient();
     for (String crd : CRDS) {
       try (InputStream in = MockApi.class.getResourceAsStream(crd)) {
@@ -52,6 +58,30 @@ public final class MockApi implements AutoCloseable {
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
+  }
+
+  /**
+   * The mock has no RBAC; leader election asks which verbs it may use on leases before it starts,
+   * so answer that review as a cluster admin's would be answered.
+   */
+  private void allowEverythingInRulesReviews() {
+    var review =
+        new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+            .withNewStatus()
+            .addNewResourceRule()
+            .withApiGroups("*")
+            .withResources("*")
+            .withVerbs("*")
+            .endResourceRule()
+            .withIncomplete(false)
+            .endStatus()
+            .build();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, review)
+        .always();
   }
 
   /** A client of its own (as a second operator replica would have). */

@@ -10,4 +10,7 @@ public sealed interface ClaimDecision {
 
   /** Wait: no slot it may take is free (the reason says why). */
   record Wait(String reason) implements ClaimDecision {}
+
+  /** The queue kept changing under the claim: ask again shortly. */
+  record Retry(String reason) implements ClaimDecision {}
 }

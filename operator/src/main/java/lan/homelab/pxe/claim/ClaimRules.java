@@ -69,8 +69,12 @@ public record ClaimRules(Ipv4Network network, int maxConcurrentInstalls) {
       }
     }
 
-    Predicate<ProvisioningSlot> free =
-        s -> valid.test(s) && !Slots.paused(s) && holder(s, pending) == null;
+    Set<String> freeNames =
+        ordered.stream()
+            .filter(s -> !Slots.paused(s) && holder(s, pending) == null && valid.test(s))
+            .map(s -> s.getMetadata().getName())
+            .collect(Collectors.toSet());
+    Predicate<ProvisioningSlot> free = s -> freeNames.contains(s.getMetadata().getName());
     for (ProvisioningSlot slot : ordered) {
       if (free.test(slot) && Slots.keptFor(slot).filter(name::equals).isPresent()) {
         return new ClaimDecision.Take(slot.getMetadata().getName());

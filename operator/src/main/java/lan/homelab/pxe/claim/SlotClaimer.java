@@ -50,34 +50,37 @@ public class SlotClaimer {
       Supplier<java.util.Collection<ProvisioningSlot>> slots,
       Supplier<java.util.Collection<NodeInstall>> installs,
       java.util.function.Predicate<ProvisioningSlot> valid) {
+    Map<String, ProvisioningSlot> fresh = new HashMap<>();
+    java.util.Set<String> gone = new java.util.HashSet<>();
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      var seen = slots.get();
-      forgetSettled(seen);
-      ClaimDecision decision = rules.decide(me, seen, installs.get(), pendingView(), valid);
+      Map<String, ProvisioningSlot> view = new LinkedHashMap<>();
+      slots.get().forEach(s -> view.put(s.getMetadata().getName(), s));
+      view.putAll(fresh);
+      view.keySet().removeAll(gone);
+      forgetSettled(view.values());
+      ClaimDecision decision =
+          rules.decide(me, view.values(), installs.get(), pendingView(), valid);
       if (!(decision instanceof ClaimDecision.Take take)) {
         return decision;
       }
-      ProvisioningSlot slot =
-          seen.stream()
-              .filter(s -> s.getMetadata().getName().equals(take.slot()))
-              .findFirst()
-              .orElseThrow();
-      if (writeLabel(slot, me.getMetadata().getName())) {
+      if (writeLabel(view.get(take.slot()), me.getMetadata().getName())) {
         pending.put(take.slot(), new Pending(me.getMetadata().getName(), clock.instant()));
         return decision;
       }
-      // The slot changed since the cache saw it: read it fresh and decide again.
-      ProvisioningSlot fresh =
+      // The slot changed since it was read (a status write, another claimer): read it again.
+      ProvisioningSlot now =
           client
               .resources(ProvisioningSlot.class)
               .inNamespace(namespace)
               .withName(take.slot())
               .get();
-      if (fresh != null && Slots.claimedBy(fresh).isPresent()) {
-        pending.put(take.slot(), new Pending(Slots.claimedBy(fresh).get(), clock.instant()));
+      if (now == null) {
+        gone.add(take.slot());
+      } else {
+        fresh.put(take.slot(), now);
       }
     }
-    return new ClaimDecision.Wait("the queue changed during the claim; trying again");
+    return new ClaimDecision.Retry("the queue changed during the claim");
   }
 
   /**

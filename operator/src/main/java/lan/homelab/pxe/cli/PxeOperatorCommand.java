@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = PxeOperatorCommand.Version.class,
     description = "Turns bare metal into Proxmox VE nodes over PXE.",
-    subcommands = {RunCommand.class})
+    subcommands = {RunCommand.class, ValidateAnswerCommand.class, RenderAnswerCommand.class})
 public class PxeOperatorCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

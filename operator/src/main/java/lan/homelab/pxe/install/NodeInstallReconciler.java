@@ -2,6 +2,8 @@ package lan.homelab.pxe.install;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -109,11 +111,20 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ProvisioningSlot.class, NodeInstall.class)
                 .withSecondaryToPrimaryMapper(this::installsAffectedBy)
+                .withOnUpdateFilter(NodeInstallReconciler::claimRelevantChange)
                 .build(),
             context);
     publisher =
         new BootConfigPublisher(client, settings.namespace(), this::allInstalls, this::allSlots);
     return List.of(slotSource);
+  }
+
+  /** Status-only writes of a slot never change who may claim it. */
+  private static boolean claimRelevantChange(ProvisioningSlot now, ProvisioningSlot before) {
+    return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+        || !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
+        || !Objects.equals(
+            now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp());
   }
 
   /** A slot change concerns the machine that holds it or is kept for it, and every waiting one. */
@@ -182,7 +193,11 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         return finish(install, before, status, recheck);
       }
       if (slot == null && holdsSlot) {
-        fail(status, "its slot " + install.getSpec().getSlot() + " was deleted");
+        fail(
+            status,
+            "its claim on slot "
+                + install.getSpec().getSlot()
+                + " is gone (slot deleted or claim removed)");
         return finish(install, before, status, recheck);
       }
       if (slot == null) {
@@ -198,6 +213,9 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         }
         ClaimDecision decision =
             claimer.claim(install, this::allSlots, this::allInstalls, validity.apply(allSlots()));
+        if (decision instanceof ClaimDecision.Retry) {
+          return UpdateControl.<NodeInstall>noUpdate().rescheduleAfter(Duration.ofMillis(50));
+        }
         if (decision instanceof ClaimDecision.Wait wait) {
           status.setPhase(NodeInstallPhase.Waiting);
           status.setReason(wait.reason());
@@ -292,7 +310,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       }
       return true;
     }
-    if (annotations.containsKey(ApiConstants.ANNOTATION_RETRY)) {
+    if (annotations.get(ApiConstants.ANNOTATION_RETRY) != null) {
       removeAnnotation(install, ApiConstants.ANNOTATION_RETRY);
       if (status.getPhase() == NodeInstallPhase.Failed) {
         tokens.revoke(install);
@@ -314,17 +332,31 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     return annotations != null && "true".equals(annotations.get(ApiConstants.ANNOTATION_APPROVED));
   }
 
-  /** The slot this install holds: spec.slot when the slot's claim label agrees. */
+  /**
+   * The slot this install holds: spec.slot when the slot's claim label agrees. The cache may lag
+   * behind a claim just made, so a disagreement is checked against the API server before it counts.
+   */
   private ProvisioningSlot heldSlot(NodeInstall install) {
     String name = install.getSpec().getSlot();
     if (name == null) {
       return null;
     }
-    return allSlots().stream()
-        .filter(s -> s.getMetadata().getName().equals(name))
-        .filter(s -> install.getMetadata().getName().equals(Slots.claimedBy(s).orElse(null)))
-        .findFirst()
-        .orElse(null);
+    String me = install.getMetadata().getName();
+    ProvisioningSlot cached =
+        allSlots().stream()
+            .filter(s -> s.getMetadata().getName().equals(name))
+            .findFirst()
+            .orElse(null);
+    if (cached != null && me.equals(Slots.claimedBy(cached).orElse(null))) {
+      return cached;
+    }
+    ProvisioningSlot live =
+        client
+            .resources(ProvisioningSlot.class)
+            .inNamespace(install.getMetadata().getNamespace())
+            .withName(name)
+            .get();
+    return live != null && me.equals(Slots.claimedBy(live).orElse(null)) ? live : null;
   }
 
   /**
@@ -356,18 +388,15 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     }
   }
 
+  /** Removes a manual annotation once acted on (a merge patch, as kubectl annotate KEY- does). */
   private void removeAnnotation(NodeInstall install, String key) {
     client
         .resources(NodeInstall.class)
         .inNamespace(install.getMetadata().getNamespace())
         .withName(install.getMetadata().getName())
-        .edit(
-            ni -> {
-              if (ni.getMetadata().getAnnotations() != null) {
-                ni.getMetadata().getAnnotations().remove(key);
-              }
-              return ni;
-            });
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + key + "\":null}}}");
   }
 
   private void reject(NodeInstallStatus status, String reason) {

@@ -1,10 +1,14 @@
 package lan.homelab.pxe.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The operator's Prometheus metrics; {@link #scrape()} is what {@code /metrics} serves. */
 public class PxeMetrics {
@@ -17,6 +21,8 @@ public class PxeMetrics {
           .description("Time from discovery to claim")
           .publishPercentileHistogram()
           .register(registry);
+
+  private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -37,6 +43,29 @@ public class PxeMetrics {
 
   public void answerServed(String outcome) {
     registry.counter("pxe_answers_served", "outcome", outcome).increment();
+  }
+
+  /** Sets gauge {@code pxe_slots{phase}} to these counts (refreshed on each scrape). */
+  public void slotsByPhase(Map<String, Long> counts) {
+    counts.forEach((phase, n) -> gauge("pxe_slots", "Slots by phase", phase).set(n));
+  }
+
+  /** Sets gauge {@code pxe_installs{phase}} to these counts (refreshed on each scrape). */
+  public void installsByPhase(Map<String, Long> counts) {
+    counts.forEach((phase, n) -> gauge("pxe_installs", "NodeInstalls by phase", phase).set(n));
+  }
+
+  private AtomicLong gauge(String name, String description, String phase) {
+    return gauges.computeIfAbsent(
+        name + "/" + phase,
+        key -> {
+          AtomicLong value = new AtomicLong();
+          Gauge.builder(name, value, AtomicLong::doubleValue)
+              .description(description)
+              .tag("phase", phase)
+              .register(registry);
+          return value;
+        });
   }
 
   public String scrape() {

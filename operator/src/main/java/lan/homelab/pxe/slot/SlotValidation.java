@@ -81,7 +81,10 @@ public final class SlotValidation {
     return problems;
   }
 
-  /** Of two slots in conflict, the older one keeps its address: the newer one is Invalid. */
+  /**
+   * Of two slots in conflict, the older one keeps its address and the newer one is Invalid;
+   * creation times have one-second resolution, so a tie goes to the name that sorts first.
+   */
   private static boolean olderThan(ProvisioningSlot a, ProvisioningSlot b) {
     String ta = a.getMetadata().getCreationTimestamp();
     String tb = b.getMetadata().getCreationTimestamp();

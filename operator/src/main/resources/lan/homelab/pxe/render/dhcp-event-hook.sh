@@ -1,0 +1,61 @@
+#!/bin/sh
+# dnsmasq dhcp-script: reports DHCP lease events to the operator's POST /v1/dhcp-events.
+# dnsmasq runs it as: dhcp-event-hook.sh add|old|del MAC IP [HOSTNAME], with DNSMASQ_* variables.
+# Needs only POSIX sh, sed, tr and curl or (busybox) wget. Always exits 0: a report that fails is
+# logged on stderr and repeated by dnsmasq's next "old" event for the lease.
+#
+# Environment (set on the dnsmasq container):
+#   PXE_HOOK_URL         operator base URL (default http://127.0.0.1:8081)
+#   PXE_HOOK_TOKEN_FILE  file holding the shared token (default /etc/pxe-dhcp-hook/token,
+#                        the Secret pxe-dhcp-hook mounted read-only)
+#   PXE_HOOK_TIMEOUT     seconds per report (default 5)
+
+action="$1"
+mac="$2"
+ip="$3"
+hostname="$4"
+
+case "$action" in
+  add|old|del) ;;
+  *) exit 0 ;;  # init, tftp, arp, ... are not lease events
+esac
+
+url="${PXE_HOOK_URL:-http://127.0.0.1:8081}/v1/dhcp-events"
+token_file="${PXE_HOOK_TOKEN_FILE:-/etc/pxe-dhcp-hook/token}"
+timeout="${PXE_HOOK_TIMEOUT:-5}"
+
+if [ ! -r "$token_file" ]; then
+  echo "dhcp-event-hook: cannot read $token_file; event $action $mac not reported" >&2
+  exit 0
+fi
+token=$(tr -d '\r\n' < "$token_file")
+
+# A JSON string: printable ASCII only, backslash and quote escaped, at most 255 characters.
+json() {
+  printf '%s' "$1" | tr -cd '\040-\176' | cut -c1-255 | sed 's/\\/\\\\/g; s/"/\\"/g'
+}
+
+body=$(printf '{"action":"%s","mac":"%s","ip":"%s","hostname":"%s","tags":"%s","vendorClass":"%s","userClass":"%s","interface":"%s","clientId":"%s"}' \
+  "$(json "$action")" "$(json "$mac")" "$(json "$ip")" "$(json "$hostname")" \
+  "$(json "$DNSMASQ_TAGS")" "$(json "$DNSMASQ_VENDOR_CLASS")" "$(json "$DNSMASQ_USER_CLASS0")" \
+  "$(json "$DNSMASQ_INTERFACE")" "$(json "$DNSMASQ_CLIENT_ID")")
+
+if command -v curl >/dev/null 2>&1; then
+  answer=$(curl -sS --max-time "$timeout" -X POST \
+    -H "Content-Type: application/json" -H "X-Pxe-Hook-Token: $token" \
+    --data-binary "$body" -w ' HTTP %{http_code}' "$url" 2>&1)
+  case "$answer" in
+    *" HTTP 200"|*" HTTP 202") ;;
+    *) echo "dhcp-event-hook: $action $mac $ip: $answer" >&2 ;;
+  esac
+else
+  # no "wget -T": Debian 12's busybox 1.35 wget crashes with it; timeout(1) bounds the call
+  limit=""
+  if command -v timeout >/dev/null 2>&1; then limit="timeout $timeout"; fi
+  if ! answer=$($limit wget -q -O - \
+    --header "Content-Type: application/json" --header "X-Pxe-Hook-Token: $token" \
+    --post-data "$body" "$url" 2>&1); then
+    echo "dhcp-event-hook: $action $mac $ip: report failed: $answer" >&2
+  fi
+fi
+exit 0

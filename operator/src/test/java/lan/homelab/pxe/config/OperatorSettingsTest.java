@@ -1,0 +1,65 @@
+package lan.homelab.pxe.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OperatorSettingsTest {
+  @Test
+  void shouldDefaultToTheSeedNetwork() {
+    OperatorSettings s = OperatorSettings.defaults();
+
+    assertThat(s.network()).hasToString("10.11.0.0/22");
+    assertThat(s.gateway()).hasToString("10.11.0.1");
+    assertThat(s.serverAddress()).hasToString("10.11.0.1");
+    assertThat(s.interfaceName()).isEqualTo("vmbr0");
+    assertThat(s.denyList()).containsExactly("bc:24:11");
+    assertThat(s.installTimeout()).isEqualTo(Duration.ofMinutes(60));
+    assertThat(s.claimPolicy()).isEqualTo(OperatorSettings.ClaimPolicy.automatic);
+  }
+
+  @Test
+  void shouldReadNestedAndFlatKeys() {
+    OperatorSettings s =
+        OperatorSettings.fromMap(
+            Map.of(
+                "discoveryPool",
+                Map.of("start", "10.11.2.10", "end", "10.11.2.20"),
+                "installTimeout",
+                "90s"));
+
+    assertThat(s.discoveryPoolStart()).hasToString("10.11.2.10");
+    assertThat(s.installTimeout()).isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void shouldNameEveryBadSettingWhenItRefusesToStart() {
+    assertThatThrownBy(
+            () ->
+                OperatorSettings.fromMap(
+                    Map.of(
+                        "network", "10.11.0.0/33",
+                        "gateway", "10.12.0.1",
+                        "claimPolicy", "sometimes",
+                        "denyList", List.of("not-a-mac"))))
+        .isInstanceOf(InvalidSettingsException.class)
+        .hasMessageContaining("network:")
+        .hasMessageContaining("claimPolicy:")
+        .hasMessageContaining("denyList:");
+  }
+
+  @Test
+  void shouldRefuseADiscoveryPoolThatHoldsTheGatewayOrLeavesTheNetwork() {
+    assertThatThrownBy(
+            () ->
+                OperatorSettings.fromMap(
+                    Map.of("discoveryPool.start", "10.11.0.1", "discoveryPool.end", "10.11.0.9")))
+        .hasMessageContaining("discoveryPool: contains 10.11.0.1");
+    assertThatThrownBy(() -> OperatorSettings.fromMap(Map.of("discoveryPool.end", "10.11.4.9")))
+        .hasMessageContaining("discoveryPool.end: is outside 10.11.0.0/22");
+  }
+}
