@@ -22,6 +22,17 @@ final class TableView {
   private static final Column NAME = new Column("Name", "string", ".metadata.name", 0);
   private static final Column AGE = new Column("Age", "date", ".metadata.creationTimestamp", 0);
 
+  /** Pseudo path of the Events' Object column: {@code kind/name} of the involved object. */
+  private static final String INVOLVED_OBJECT = ".involvedObject";
+
+  private static final List<Column> EVENT_COLUMNS =
+      List.of(
+          new Column("Last Seen", "date", ".lastTimestamp", 0),
+          new Column("Type", "string", ".type", 0),
+          new Column("Reason", "string", ".reason", 0),
+          new Column("Object", "string", INVOLVED_OBJECT, 0),
+          new Column("Message", "string", ".message", 0));
+
   private final Clock clock;
 
   TableView(Clock clock) {
@@ -30,6 +41,9 @@ final class TableView {
 
   /** The columns kube-apiserver would print for this resource, given the stored CRDs. */
   static List<Column> columns(ResourcePath path, List<JsonNode> crds) {
+    if (path.group().isEmpty() && path.plural().equals("events")) {
+      return EVENT_COLUMNS;
+    }
     List<Column> columns = new ArrayList<>(List.of(NAME));
     for (JsonNode crd : crds) {
       JsonNode spec = crd.path("spec");
@@ -92,7 +106,14 @@ final class TableView {
     ArrayNode cells = row.putArray("cells");
     for (Column c : columns) {
       JsonNode value = Json.at(object, c.jsonPath());
-      if (value == null) {
+      if (c.jsonPath().equals(INVOLVED_OBJECT)) {
+        cells.add(
+            value == null
+                ? ""
+                : value.path("kind").asText().toLowerCase(java.util.Locale.ROOT)
+                    + "/"
+                    + value.path("name").asText());
+      } else if (value == null) {
         cells.addNull();
       } else if (c.type().equals("date")) {
         cells.add(age(value.asText()));

@@ -231,6 +231,10 @@ class KubectlAgainstEmbeddedApiTest {
         .containsPattern("Events:\\s+Type\\s+Reason\\s+Age\\s+From\\s+Message")
         .containsPattern("Normal\\s+Claimed\\s+.*pxe-operator\\s+took slot peach-beach")
         .doesNotContain("moo-moo-meadows");
+    assertThat(kubectl.run("get", "events").assertOk().stdout())
+        .containsPattern("LAST SEEN\\s+TYPE\\s+REASON\\s+OBJECT\\s+MESSAGE")
+        .containsPattern(
+            "\\S+\\s+Normal\\s+Claimed\\s+nodeinstall/aa-bb-cc-dd-ee-01\\s+took slot peach-beach");
   }
 
   private void event(String name, String nodeName, String uid, String reason, String message) {
