@@ -33,7 +33,9 @@ public class LabCommand implements Callable<Integer> {
       names = "--machines",
       defaultValue = "5",
       paramLabel = "N",
-      description = "How many simulated machines arrive (default ${DEFAULT-VALUE}).")
+      description =
+          "How many simulated machines arrive (default ${DEFAULT-VALUE}); those beyond the five"
+              + " slots wait until the lab applies one more slot each.")
   int machines;
 
   @Option(
@@ -47,7 +49,8 @@ public class LabCommand implements Callable<Integer> {
       names = "--real-network",
       description =
           "Run the machines through real dnsmasq and nginx in network namespaces the lab creates"
-              + " and removes (needs root, dnsmasq and nginx).")
+              + " and removes (needs root, dnsmasq and nginx). Not in this build yet: the lab"
+              + " refuses it with a message.")
   boolean realNetwork;
 
   @Option(
