@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,17 +17,22 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.claim.ClaimRules;
 import lan.homelab.pxe.claim.SlotClaimer;
 import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.http.HookTokens;
+import lan.homelab.pxe.http.OperatorHttpServer;
 import lan.homelab.pxe.install.InstallReports;
+import lan.homelab.pxe.install.NodeAnswers;
 import lan.homelab.pxe.install.NodeFilesRenderer;
 import lan.homelab.pxe.install.NodeInstallReconciler;
 import lan.homelab.pxe.metrics.PxeMetrics;
 import lan.homelab.pxe.slot.ProvisioningSlotReconciler;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
+import lan.homelab.pxe.tls.SelfSignedCertificate;
 
 /** Wiring only: settings, client, reconcilers, HTTP server. */
 public final class OperatorMain implements AutoCloseable {
@@ -39,8 +45,10 @@ public final class OperatorMain implements AutoCloseable {
   private final InstallReports reports;
   private String leaseIdentity;
   private Duration leaseDuration = LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE;
+  private Integer httpPortOverride;
   private Operator operator;
   private NodeInstallReconciler installReconciler;
+  private OperatorHttpServer http;
 
   public OperatorMain(KubernetesClient client, OperatorSettings settings, Clock clock) {
     this.client = client;
@@ -61,10 +69,24 @@ public final class OperatorMain implements AutoCloseable {
     return this;
   }
 
+  /** Serves HTTP on this port instead of the settings' (0 picks a free one). */
+  public OperatorMain withHttpPort(int port) {
+    this.httpPortOverride = port;
+    return this;
+  }
+
   /** Starts the reconcilers and the HTTP server. */
   public OperatorMain start() {
     String ns = settings.namespace();
-    Function<ProvisioningSlot, List<String>> answerProblems = slot -> List.of();
+    Supplier<String> fingerprint =
+        settings.tlsEnabled()
+            ? memoize(
+                () ->
+                    SelfSignedCertificate.ensure(client, ns, settings.serverAddress(), clock)
+                        .fingerprint())
+            : () -> null;
+    NodeAnswers answers = new NodeAnswers(client, settings, clock, events, fingerprint);
+    Function<ProvisioningSlot, List<String>> answerProblems = answers::problems;
     Function<Collection<ProvisioningSlot>, Predicate<ProvisioningSlot>> validity =
         all ->
             slot ->
@@ -82,7 +104,7 @@ public final class OperatorMain implements AutoCloseable {
             conditions,
             events,
             claimer,
-            new NodeFilesRenderer(settings),
+            new NodeFilesRenderer(settings, answers),
             metrics,
             validity);
     operator =
@@ -111,7 +133,40 @@ public final class OperatorMain implements AutoCloseable {
         new ProvisioningSlotReconciler(client, settings, conditions, events, answerProblems),
         c -> c.settingNamespace(ns));
     operator.start();
+    http =
+        new OperatorHttpServer(
+            reports,
+            client,
+            settings,
+            metrics,
+            () -> operator.getRuntimeInfo().isStarted(),
+            clock,
+            new HookTokens(client, ns, clock));
+    try {
+      http.start(httpPortOverride != null ? httpPortOverride : settings.httpPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve HTTP: " + e.getMessage(), e);
+    }
     return this;
+  }
+
+  /** The port the HTTP server listens on. */
+  public int httpPort() {
+    return http.port();
+  }
+
+  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+    return new Supplier<>() {
+      private volatile T value;
+
+      @Override
+      public synchronized T get() {
+        if (value == null) {
+          value = supplier.get();
+        }
+        return value;
+      }
+    };
   }
 
   public InstallReports reports() {
@@ -136,6 +191,9 @@ public final class OperatorMain implements AutoCloseable {
 
   @Override
   public void close() {
+    if (http != null) {
+      http.close();
+    }
     if (operator != null) {
       operator.stop();
     }

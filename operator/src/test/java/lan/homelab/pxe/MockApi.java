@@ -58,7 +58,26 @@ public final class MockApi implements AutoCloseable {
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName(Names.SECRET_ROOT_PASSWORD)
+                .endMetadata()
+                .addToData(
+                    "hash",
+                    java.util.Base64.getEncoder()
+                        .encodeToString(
+                            ROOT_PASSWORD_HASH.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build())
+        .create();
   }
+
+  /** The root password every test install gets, as the user's Secret gives it (a hash). */
+  public static final String ROOT_PASSWORD_HASH =
+      "$6$rounds=5000$testsalt$WbJx3YqKbcSYULpOPK5P7rnmmUZzsPTG2xGhzGWBq9aUs9mqYEO8oJp3ZDs1EO09bFNZAWm7ejlvMmN2Y2q6h0";
 
   /**
    * The mock has no RBAC; leader election asks which verbs it may use on leases before it starts,

@@ -207,9 +207,9 @@ public class RenderAnswerCommand implements Callable<Integer> {
     }
   }
 
-  /** The node's webhook URL under the settings' base (path served by nginx, see the HTTP face). */
+  /** The node's webhook URL, with a placeholder where the token minted at claim time goes. */
   static String webhookUrl(OperatorSettings settings, Mac mac) {
-    return settings.webhookUrl() + "/webhook/" + mac.objectName();
+    return lan.homelab.pxe.install.NodeAnswers.webhookUrl(settings, mac.objectName(), "TOKEN");
   }
 
   static InstallerVersion version(CommandSpec spec, String text) {

@@ -58,6 +58,9 @@ import lan.homelab.pxe.status.EventRecorder;
  */
 @ControllerConfiguration(name = "nodeinstall", generationAwareEventProcessing = false)
 public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<NodeInstall> {
+  /** How often an Installing node's files are rendered again (template or password changes). */
+  private static final Duration RESYNC = Duration.ofSeconds(30);
+
   private final KubernetesClient client;
   private final OperatorSettings settings;
   private final Conditions conditions;
@@ -290,8 +293,19 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       return Optional.empty();
     }
     String token = tokens.ensure(install);
-    nodeFiles.publish(install, renderer.render(install, slot, token));
-    return Optional.of(Duration.between(now, deadline).plusMillis(500));
+    NodeFilesRenderer.Result files = renderer.render(install, slot, token);
+    if (files instanceof NodeFilesRenderer.Result.Invalid invalid) {
+      nodeFiles.remove(install);
+      status.setReason(
+          "its answer is invalid, nothing is served: " + String.join("; ", invalid.problems()));
+    } else {
+      nodeFiles.publish(install, ((NodeFilesRenderer.Result.Rendered) files).data());
+      if (status.getReason() != null && status.getReason().startsWith("its answer is invalid")) {
+        status.setReason(null);
+      }
+    }
+    Duration untilDeadline = Duration.between(now, deadline).plusMillis(500);
+    return Optional.of(untilDeadline.compareTo(RESYNC) < 0 ? untilDeadline : RESYNC);
   }
 
   /** Acts on the manual annotations; true when the phase was decided by one of them. */

@@ -36,6 +36,9 @@ import lan.homelab.pxe.status.EventRecorder;
  */
 @ControllerConfiguration(name = "provisioningslot", generationAwareEventProcessing = false)
 public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> {
+  /** How often a slot is checked again (its answer depends on the template and password). */
+  private static final java.time.Duration RESYNC = java.time.Duration.ofSeconds(30);
+
   private final KubernetesClient client;
   private final OperatorSettings settings;
   private final Conditions conditions;
@@ -165,10 +168,10 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
 
     recordTransition(slot, before, status, problemText);
     if (Objects.equals(before, status)) {
-      return UpdateControl.noUpdate();
+      return UpdateControl.<ProvisioningSlot>noUpdate().rescheduleAfter(RESYNC);
     }
     slot.setStatus(status);
-    return UpdateControl.patchStatus(slot);
+    return UpdateControl.patchStatus(slot).rescheduleAfter(RESYNC);
   }
 
   private void recordTransition(

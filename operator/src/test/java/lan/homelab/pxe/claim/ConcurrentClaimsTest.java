@@ -62,6 +62,7 @@ class ConcurrentClaimsTest {
     OperatorMain main =
         new OperatorMain(replicaClient, OperatorSettings.defaults(), Clock.systemUTC())
             .withLeaderElection(identity, Duration.ofSeconds(3))
+            .withHttpPort(0)
             .start();
     replicas.add(main);
     return main;

@@ -48,7 +48,10 @@ class NodeInstallLifecycleTest {
   private final lan.homelab.pxe.TestClock clock = new lan.homelab.pxe.TestClock();
 
   private OperatorMain start(Map<String, ?> settings) {
-    operator = new OperatorMain(client, OperatorSettings.defaults().with(settings), clock).start();
+    operator =
+        new OperatorMain(client, OperatorSettings.defaults().with(settings), clock)
+            .withHttpPort(0)
+            .start();
     return operator;
   }
 

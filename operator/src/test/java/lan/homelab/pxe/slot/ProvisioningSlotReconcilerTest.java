@@ -33,7 +33,10 @@ class ProvisioningSlotReconcilerTest {
   void start() {
     api = new MockApi(NS);
     client = api.client();
-    operator = new OperatorMain(client, OperatorSettings.defaults(), Clock.systemUTC()).start();
+    operator =
+        new OperatorMain(client, OperatorSettings.defaults(), Clock.systemUTC())
+            .withHttpPort(0)
+            .start();
   }
 
   @AfterEach

@@ -1,0 +1,100 @@
+{{/*
+Names shared with the operator (lan.homelab.pxe.Names) and with the boot pod's processes.
+They are fixed, not release-prefixed: the operator renders references to them.
+*/}}
+{{- define "pxe.operatorName" -}}pxe-operator{{- end }}
+{{- define "pxe.bootName" -}}pxe-boot{{- end }}
+{{- define "pxe.purgeName" -}}pxe-operator-purge{{- end }}
+{{- define "pxe.settingsConfigMap" -}}pxe-operator-settings{{- end }}
+{{- define "pxe.answerTemplateConfigMap" -}}pxe-answer-template{{- end }}
+{{- define "pxe.rootPasswordSecret" -}}pxe-root-password{{- end }}
+{{- define "pxe.dhcpHookSecret" -}}pxe-dhcp-hook{{- end }}
+{{- define "pxe.tlsSecret" -}}pxe-tls{{- end }}
+
+{{/*
+The boot pod's file layout, in one place (settled with the real-network work; adjust here only):
+the sync container writes plain files under syncDir, dnsmasq and nginx read them from there.
+What the files must respect, given how the containers run:
+- sync runs `sync --dir /run/pxe --namespace <ns>` as root with CAP_KILL only; it writes files
+  readable by others (0644; the lease hook script 0755), and signals dnsmasq and nginx, which it
+  sees through the shared process namespace. It counts as started once dnsmasqConf and nginxConf
+  exist (startupProbe): dnsmasq and nginx start after that.
+- dnsmasq runs as root with NET_ADMIN, NET_RAW, NET_BIND_SERVICE and the args in
+  boot-deployment.yaml (--user=root: it cannot change user; lease and pid files in /var/lib/misc).
+  Its image carries undionly.kpxe and ipxe.efi in /var/lib/tftpboot (tftp-root); the lease hook
+  reads its token from dhcpHookDir/token and reaches the operator at http://pxe-operator.<ns>.svc:8081
+  (the image has curl).
+- nginx runs as uid 101 with no capabilities and a read-only root: nginx.conf must not set `user`,
+  must put `pid` and temp paths in /tmp or /var/cache/nginx (both writable), listen on
+  nginx.httpPort (and httpsPort with TLS, certificate in tlsDir), and serve the boot assets
+  (vmlinuz, initrd.img, proxmox.iso) from assetsDir.
+*/}}
+{{- define "pxe.syncDir" -}}/run/pxe{{- end }}
+{{- define "pxe.dnsmasqConf" -}}/run/pxe/dnsmasq/dnsmasq.conf{{- end }}
+{{- define "pxe.nginxConf" -}}/run/pxe/nginx/nginx.conf{{- end }}
+{{- define "pxe.assetsDir" -}}/srv/pxe/assets{{- end }}
+{{- define "pxe.dhcpHookDir" -}}/etc/pxe-dhcp-hook{{- end }}
+{{- define "pxe.tlsDir" -}}/etc/pxe-tls{{- end }}
+{{- define "pxe.settingsDir" -}}/etc/pxe-operator{{- end }}
+
+{{/* Chart name and version as used by the helm.sh/chart label. */}}
+{{- define "pxe.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Standard labels; call with (dict "ctx" $ "component" "operator"). */}}
+{{- define "pxe.labels" -}}
+helm.sh/chart: {{ include "pxe.chart" .ctx }}
+app.kubernetes.io/name: {{ .ctx.Chart.Name }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+app.kubernetes.io/part-of: pxe-operator
+{{- with .component }}
+app.kubernetes.io/component: {{ . }}
+{{- end }}
+{{- end }}
+
+{{/* Selector labels; call with (dict "ctx" $ "component" "operator"). */}}
+{{- define "pxe.selectorLabels" -}}
+app.kubernetes.io/name: {{ .ctx.Chart.Name }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* repository:tag of an image value. */}}
+{{- define "pxe.image" -}}
+{{- printf "%s:%s" .repository .tag }}
+{{- end }}
+
+{{/* Base URL of nginx as the machines reach it. */}}
+{{- define "pxe.bootHttpUrl" -}}
+{{- .Values.operator.bootHttpUrl | default (printf "http://%s:%d" .Values.network.serverAddress (int .Values.nginx.httpPort)) }}
+{{- end }}
+
+{{/* Base URL the installer posts its webhook to (HTTPS when TLS is on). */}}
+{{- define "pxe.webhookUrl" -}}
+{{- if .Values.operator.webhookUrl }}
+{{- .Values.operator.webhookUrl }}
+{{- else if .Values.tls.enabled }}
+{{- printf "https://%s:%d" .Values.network.serverAddress (int .Values.nginx.httpsPort) }}
+{{- else }}
+{{- include "pxe.bootHttpUrl" . }}
+{{- end }}
+{{- end }}
+
+{{/* Object name of a slot: its hostname, else slot-<address with dashes>. */}}
+{{- define "pxe.slotName" -}}
+{{- .hostname | default (printf "slot-%s" (.address | replace "." "-")) }}
+{{- end }}
+
+{{/* Restricted container security context; call with a list of capabilities to add. */}}
+{{- define "pxe.dropAll" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+{{- with . }}
+  add: {{ toJson . }}
+{{- end }}
+{{- end }}
