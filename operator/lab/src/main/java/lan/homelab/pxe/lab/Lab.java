@@ -104,7 +104,8 @@ public final class Lab implements AutoCloseable {
             + network.url()
             + "); --real-network uses real dnsmasq and nginx.");
     out.flush();
-    operator = new OperatorMain(client, settings, Clock.systemUTC()).start();
+    operator =
+        new OperatorMain(client, settings, Clock.systemUTC()).withHttpHost("127.0.0.1").start();
     view = new StatusView(out, options.terminal(), clock);
     viewer =
         Executors.newSingleThreadScheduledExecutor(

@@ -58,4 +58,37 @@ class LabKubectlTest {
                           "toad-harbor\\s+\\d+s\\s+10\\.11\\.0\\.7\\s+toad-harbor\\s+.*Available"));
     }
   }
+
+  @Test
+  void shouldWatchMachinesGetProvisionedAndDescribeThemWithEvents() throws Exception {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    var options = new Lab.Options(2, true, Duration.ofSeconds(90), 0, kubeconfig, false);
+    var out = new PrintWriter(new StringWriter(), true);
+    try (Lab lab = new Lab(options, out, Clock.systemUTC()).start()) {
+      Kubectl kubectl = Kubectl.forKubeconfig(kubeconfig, dir);
+      Path watched = dir.resolve("watch.txt");
+      Process watch = kubectl.start(watched, "get", "nodeinstalls", "-w", "--request-timeout=90s");
+      try {
+        var run = new LabRun(lab, options, out, Clock.systemUTC());
+        assertThat(run.run()).isZero();
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .untilAsserted(
+                () ->
+                    assertThat(Files.readString(watched))
+                        .containsPattern("52-54-00-00-00-01\\s+.*Installing")
+                        .containsPattern("52-54-00-00-00-02\\s+.*Provisioned"));
+      } finally {
+        Kubectl.stop(watch);
+      }
+
+      String nodes = kubectl.run("get", "nodeinstalls").assertOk().stdout();
+      assertThat(nodes)
+          .containsPattern(
+              "52-54-00-00-00-01\\s+\\d+s\\s+52:54:00:00:00:01\\s+10\\.11\\.0\\.2\\s+peach-beach\\s+\\S+\\s+Provisioned");
+      String described =
+          kubectl.run("describe", "nodeinstall", "52-54-00-00-00-01").assertOk().stdout();
+      assertThat(described).containsPattern("Events:\\s+Type\\s+Reason").contains("Discovered");
+    }
+  }
 }

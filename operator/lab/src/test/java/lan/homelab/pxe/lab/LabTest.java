@@ -72,9 +72,8 @@ class LabTest {
                               .inNamespace(ns)
                               .list()
                               .getItems())
-                      .allSatisfy(
-                          s ->
-                              assertThat(s.getStatus().getPhase()).isEqualTo(SlotPhase.Available)));
+                      .extracting(s -> s.getStatus() == null ? null : s.getStatus().getPhase())
+                      .containsOnly(SlotPhase.Available));
     }
     assertThat(kubeconfig).doesNotExist();
     assertThatThrownBy(
