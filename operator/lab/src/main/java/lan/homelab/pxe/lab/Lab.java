@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import lan.homelab.pxe.OperatorMain;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.config.OperatorSettings;
@@ -46,7 +44,7 @@ public final class Lab implements AutoCloseable {
   private final Options options;
   private final PrintWriter out;
   private final Clock clock;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private boolean closed;
   private EmbeddedApiServer api;
   private KubernetesClient client;
   private OperatorSettings settings;
@@ -188,34 +186,42 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  /** Stops the view, the operator and the API and deletes the kubeconfig; safe to call twice. */
+  /**
+   * Deletes the kubeconfig and stops the view, the machines, the operator, the stand-in and the
+   * API. A second caller (the Ctrl-C hook racing the main thread) waits until the first is done, so
+   * the JVM never exits halfway.
+   */
   @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
+  public synchronized void close() {
+    if (closed) {
       return;
+    }
+    closed = true;
+    try {
+      Files.deleteIfExists(options.kubeconfig());
+    } catch (IOException e) {
+      out.println("lab: could not delete " + options.kubeconfig() + ": " + e.getMessage());
     }
     if (viewer != null) {
       viewer.shutdownNow();
     }
-    if (fleet != null) {
-      fleet.close();
-    }
-    if (operator != null) {
-      operator.close();
-    }
-    if (client != null) {
-      client.close();
-    }
-    if (network != null) {
-      network.close();
-    }
-    if (api != null) {
-      api.close();
+    stop(fleet);
+    stop(operator);
+    stop(client);
+    stop(network);
+    stop(api);
+  }
+
+  /** Stops one part; a part that fails to stop does not keep the others running. */
+  private void stop(AutoCloseable part) {
+    if (part == null) {
+      return;
     }
     try {
-      Files.deleteIfExists(options.kubeconfig());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      part.close();
+    } catch (Exception e) {
+      out.println("lab: stopping " + part.getClass().getSimpleName() + " failed: " + e);
+      out.flush();
     }
   }
 

@@ -335,14 +335,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
     JsonNode doc = Json.parse(body(response));
     if (path.isCollection() && doc.has("items")) {
       ObjectNode list = (ObjectNode) doc;
+      List<JsonNode> items = new ArrayList<>();
+      list.path("items").forEach(items::add);
+      // kube-apiserver lists in key order: namespace, then name
+      items.sort(
+          java.util.Comparator.comparing(
+                  (JsonNode i) -> i.path("metadata").path("namespace").asText())
+              .thenComparing(i -> i.path("metadata").path("name").asText()));
       ArrayNode kept = Json.MAPPER.createArrayNode();
-      list.path("items")
-          .forEach(
-              item -> {
-                if (fields.matches(item)) {
-                  kept.add(item);
-                }
-              });
+      items.stream().filter(fields::matches).forEach(kept::add);
       list.set("items", kept);
       kind(path).ifPresent(kind -> list.put("kind", kind + "List"));
       list.put("apiVersion", groupVersion(path));

@@ -405,6 +405,18 @@ class EmbeddedApiServerTest {
   }
 
   @Test
+  void shouldListInNameOrderAsKubeApiserverDoes() {
+    var slots = httpWatchClient.resources(ProvisioningSlot.class).inNamespace(NS);
+    for (String name : List.of("c", "a", "b")) {
+      slots.resource(slot(name, "10.11.0.2")).create();
+    }
+
+    assertThat(slots.list().getItems())
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactly("a", "b", "c");
+  }
+
+  @Test
   void shouldAnswerNotFoundWithAStatusNamingTheObject() throws Exception {
     var response = send("GET", SLOTS + "/missing", null, null, null);
 
