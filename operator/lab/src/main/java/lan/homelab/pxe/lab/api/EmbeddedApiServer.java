@@ -7,24 +7,17 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
-import io.fabric8.mockwebserver.http.Buffer;
-import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
+import lan.homelab.pxe.lab.api.ApiCall.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,13 +49,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   static final String OPENAPI_V2_PROTOBUF =
       "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
-  private static final String CRDS_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
   private static final Duration DEFAULT_WATCH_TIMEOUT = Duration.ofMinutes(30);
   private static final Duration MAX_WATCH_TIMEOUT = Duration.ofHours(1);
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApiServer.class);
 
   private final int requestedPort;
-  private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+  private final MockStore store = new MockStore();
   private final ReentrantLock writes = new ReentrantLock();
   private final Set<WatchStream> watches = ConcurrentHashMap.newKeySet();
   private final TableView tables;
@@ -93,7 +86,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     server.createContext("/", this::handle);
     server.start();
     for (String resource : CRD_RESOURCES) {
-      createCrd(resource);
+      store.createCrd(resource);
     }
     return this;
   }
@@ -126,79 +119,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
   }
 
-  private void createCrd(String resource) throws IOException {
-    try (InputStream in = EmbeddedApiServer.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("CRD " + resource + " is not on the classpath");
-      }
-      JsonNode crd = Json.parseYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      MockResponse created = dispatch(HttpMethod.POST, CRDS_PATH, null, Json.write(crd));
-      if (created.code() != 201) {
-        throw new IllegalStateException("creating CRD " + resource + ": HTTP " + created.code());
-      }
-    }
-  }
-
-  /** One request as received. */
-  private record Call(
-      String method,
-      String path,
-      String rawQuery,
-      Map<String, String> params,
-      com.sun.net.httpserver.Headers headers,
-      String body) {
-
-    String header(String name) {
-      return headers.getFirst(name);
-    }
-
-    String param(String name) {
-      return params.get(name);
-    }
-
-    boolean isWatch() {
-      return method.equals("GET") && ("true".equals(param("watch")) || "1".equals(param("watch")));
-    }
-
-    /** A WebSocket handshake (an {@code Upgrade: h2c} from the JDK client is not one). */
-    boolean isWebSocketHandshake() {
-      return "websocket".equalsIgnoreCase(header("Upgrade"));
-    }
-
-    boolean wantsTable() {
-      String accept = header("Accept");
-      return accept != null && accept.contains("as=Table");
-    }
-
-    /** The query without the parameters the front evaluates itself. */
-    String queryForStore() {
-      if (rawQuery == null) {
-        return "";
-      }
-      List<String> kept = new ArrayList<>();
-      for (String part : rawQuery.split("&")) {
-        if (!part.startsWith("fieldSelector=")) {
-          kept.add(part);
-        }
-      }
-      return kept.isEmpty() ? "" : "?" + String.join("&", kept);
-    }
-  }
-
-  /** One answer that is not a watch. */
-  private record Reply(int code, String contentType, byte[] body) {
-    static Reply json(int code, JsonNode body) {
-      return new Reply(code, "application/json", Json.write(body).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Reply status(int code, String reason, String message) {
-      return json(code, Json.status(code, reason, message));
-    }
-  }
-
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      Call call = read(exchange);
+      ApiCall call = ApiCall.read(exchange);
       if (call.isWatch() && !call.isWebSocketHandshake()) {
         watch(exchange, call);
         return;
@@ -212,45 +135,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
         LOG.warn("{} {} failed", call.method(), call.path(), e);
         reply = Reply.status(500, "InternalError", e.toString());
       }
-      send(exchange, reply);
+      ApiCall.send(exchange, reply);
     }
   }
 
-  private static Call read(HttpExchange exchange) throws IOException {
-    String rawQuery = exchange.getRequestURI().getRawQuery();
-    Map<String, String> params = new LinkedHashMap<>();
-    if (rawQuery != null) {
-      for (String part : rawQuery.split("&")) {
-        int eq = part.indexOf('=');
-        String key = eq < 0 ? part : part.substring(0, eq);
-        String value = eq < 0 ? "" : part.substring(eq + 1);
-        params.put(
-            URLDecoder.decode(key, StandardCharsets.UTF_8),
-            URLDecoder.decode(value, StandardCharsets.UTF_8));
-      }
-    }
-    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    return new Call(
-        exchange.getRequestMethod().toUpperCase(Locale.ROOT),
-        exchange.getRequestURI().getRawPath(),
-        rawQuery,
-        params,
-        exchange.getRequestHeaders(),
-        body);
-  }
-
-  private static void send(HttpExchange exchange, Reply reply) throws IOException {
-    if (reply.contentType() != null) {
-      exchange.getResponseHeaders().set("Content-Type", reply.contentType());
-    }
-    byte[] body = reply.body();
-    exchange.sendResponseHeaders(reply.code(), body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      exchange.getResponseBody().write(body);
-    }
-  }
-
-  private Reply route(Call call) {
+  private Reply route(ApiCall call) {
     if (call.isWebSocketHandshake()) {
       // fabric8 treats a 200 answer to its WebSocket handshake as "use HTTP watches instead".
       return Reply.json(200, Json.object());
@@ -282,7 +171,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
   }
 
-  private Reply get(Call call) {
+  private Reply get(ApiCall call) {
     String p =
         call.path().endsWith("/") && call.path().length() > 1
             ? call.path().substring(0, call.path().length() - 1)
@@ -297,19 +186,19 @@ public final class EmbeddedApiServer implements AutoCloseable {
       case "/api":
         return Reply.json(200, Discovery.apiVersions("127.0.0.1:" + port()));
       case "/apis":
-        return Reply.json(200, Discovery.groupList(resources()));
+        return Reply.json(200, Discovery.groupList(store.resources()));
       default:
         break;
     }
     List<String> segments = List.of(p.substring(1).split("/"));
     if (segments.get(0).equals("api") && segments.size() == 2) {
-      return found(Discovery.resourceList("", segments.get(1), resources()));
+      return found(Discovery.resourceList("", segments.get(1), store.resources()));
     }
     if (segments.get(0).equals("apis") && segments.size() == 2) {
-      return found(Discovery.group(segments.get(1), resources()));
+      return found(Discovery.group(segments.get(1), store.resources()));
     }
     if (segments.get(0).equals("apis") && segments.size() == 3) {
-      return found(Discovery.resourceList(segments.get(1), segments.get(2), resources()));
+      return found(Discovery.resourceList(segments.get(1), segments.get(2), store.resources()));
     }
     Optional<ResourcePath> path = ResourcePath.parse(p);
     if (path.isEmpty()) {
@@ -326,13 +215,14 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 Reply.status(404, "NotFound", "the server could not find the requested resource"));
   }
 
-  private Reply readObjects(Call call, ResourcePath path) {
+  private Reply readObjects(ApiCall call, ResourcePath path) {
     FieldSelector fields = FieldSelector.parse(call.param("fieldSelector"));
-    MockResponse response = dispatch(HttpMethod.GET, call.path() + call.queryForStore(), null, "");
+    MockResponse response =
+        store.dispatch(HttpMethod.GET, call.path() + call.queryForStore(), null, "");
     if (response.code() == 404) {
       return notFound(path);
     }
-    JsonNode doc = Json.parse(body(response));
+    JsonNode doc = Json.parse(MockStore.body(response));
     if (path.isCollection() && doc.has("items")) {
       ObjectNode list = (ObjectNode) doc;
       List<JsonNode> items = new ArrayList<>();
@@ -345,63 +235,67 @@ public final class EmbeddedApiServer implements AutoCloseable {
       ArrayNode kept = Json.MAPPER.createArrayNode();
       items.stream().filter(fields::matches).forEach(kept::add);
       list.set("items", kept);
-      kind(path).ifPresent(kind -> list.put("kind", kind + "List"));
+      store.kind(path).ifPresent(kind -> list.put("kind", kind + "List"));
       list.put("apiVersion", groupVersion(path));
     }
     if (call.wantsTable()) {
-      doc = tables.table(doc, TableView.columns(path, crds()), call.param("includeObject"));
+      doc = tables.table(doc, TableView.columns(path, store.crds()), call.param("includeObject"));
     }
     return Reply.json(response.code(), doc);
   }
 
-  private Reply write(Call call, ResourcePath path) {
+  private Reply write(ApiCall call, ResourcePath path) {
     String contentType = call.header("Content-Type");
     MockResponse response;
     switch (call.method()) {
-      case "POST" -> response = dispatch(HttpMethod.POST, call.path(), contentType, call.body());
-      case "PUT" -> response = dispatch(HttpMethod.PUT, call.path(), contentType, call.body());
+      case "POST" ->
+          response = store.dispatch(HttpMethod.POST, call.path(), contentType, call.body());
+      case "PUT" ->
+          response = store.dispatch(HttpMethod.PUT, call.path(), contentType, call.body());
       case "DELETE" ->
-          response = dispatch(HttpMethod.DELETE, call.path() + call.queryForStore(), null, "");
+          response =
+              store.dispatch(HttpMethod.DELETE, call.path() + call.queryForStore(), null, "");
       case "PATCH" -> {
         if (!PatchTranslator.translates(contentType)) {
-          response = dispatch(HttpMethod.PATCH, call.path(), contentType, call.body());
+          response = store.dispatch(HttpMethod.PATCH, call.path(), contentType, call.body());
           break;
         }
         JsonNode patch = PatchTranslator.patchDocument(contentType, call.body());
-        MockResponse current = dispatch(HttpMethod.GET, path.objectPath(), null, "");
+        MockResponse current = store.dispatch(HttpMethod.GET, path.objectPath(), null, "");
         if (current.code() == 404) {
           if (PatchTranslator.isApply(contentType) && path.subresource() == null) {
             ObjectNode object = ((ObjectNode) patch).deepCopy();
             object.withObject("metadata").put("name", path.name());
             response =
-                dispatch(
+                store.dispatch(
                     HttpMethod.POST, path.collectionPath(), "application/json", Json.write(object));
             break;
           }
           return notFound(path);
         }
-        JsonNode jsonPatch = PatchTranslator.toJsonPatch(Json.parse(body(current)), patch);
+        JsonNode jsonPatch =
+            PatchTranslator.toJsonPatch(Json.parse(MockStore.body(current)), patch);
         response =
-            dispatch(
+            store.dispatch(
                 HttpMethod.PATCH, call.path(), PatchTranslator.JSON_PATCH, Json.write(jsonPatch));
       }
       default -> {
         return Reply.status(405, "MethodNotAllowed", call.method() + " is not supported");
       }
     }
-    if (response.code() == 404 && body(response).isEmpty()) {
+    if (response.code() == 404 && MockStore.body(response).isEmpty()) {
       return notFound(path);
     }
     int code = response.code() == 202 ? 200 : response.code();
-    String body = body(response);
+    String body = MockStore.body(response);
     return new Reply(
         code, body.isEmpty() ? null : "application/json", body.getBytes(StandardCharsets.UTF_8));
   }
 
-  private void watch(HttpExchange exchange, Call call) throws IOException {
+  private void watch(HttpExchange exchange, ApiCall call) throws IOException {
     Optional<ResourcePath> path = ResourcePath.parse(call.path());
     if (path.isEmpty()) {
-      send(
+      ApiCall.send(
           exchange,
           Reply.status(404, "NotFound", "the server could not find the requested resource"));
       return;
@@ -410,14 +304,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
     try {
       fields = FieldSelector.parse(call.param("fieldSelector"));
     } catch (IllegalArgumentException e) {
-      send(exchange, Reply.status(400, "BadRequest", e.getMessage()));
+      ApiCall.send(exchange, Reply.status(400, "BadRequest", e.getMessage()));
       return;
     }
-    RecordedRequest request = request(HttpMethod.GET, call.path() + call.queryForStore(), null, "");
+    RecordedRequest request =
+        MockStore.request(HttpMethod.GET, call.path() + call.queryForStore(), null, "");
     MockResponse response = store.dispatch(request);
     WebSocketListener listener = response.getWebSocketListener();
     if (listener == null) {
-      send(exchange, Reply.status(500, "InternalError", "the store did not open a watch"));
+      ApiCall.send(exchange, Reply.status(500, "InternalError", "the store did not open a watch"));
       return;
     }
     WatchStream stream =
@@ -446,7 +341,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * client already listed (ADDED at or below the requested resourceVersion), render as Table.
    */
   private UnaryOperator<JsonNode> watchTransform(
-      Call call, ResourcePath path, FieldSelector fields) {
+      ApiCall call, ResourcePath path, FieldSelector fields) {
     long since = parseLong(call.param("resourceVersion"));
     boolean table = call.wantsTable();
     String includeObject = call.param("includeObject");
@@ -464,13 +359,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
       }
       if (table) {
         ((ObjectNode) event)
-            .set("object", tables.table(object, TableView.columns(path, crds()), includeObject));
+            .set(
+                "object",
+                tables.table(object, TableView.columns(path, store.crds()), includeObject));
       }
       return event;
     };
   }
 
-  private static Duration watchTimeout(Call call) {
+  private static Duration watchTimeout(ApiCall call) {
     long seconds = parseLong(call.param("timeoutSeconds"));
     if (seconds <= 0) {
       return DEFAULT_WATCH_TIMEOUT;
@@ -503,30 +400,6 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return Reply.json(404, status);
   }
 
-  private List<JsonNode> crds() {
-    JsonNode list = Json.parse(body(dispatch(HttpMethod.GET, CRDS_PATH, null, "")));
-    List<JsonNode> crds = new ArrayList<>();
-    list.path("items").forEach(crds::add);
-    return crds;
-  }
-
-  private List<Discovery.Resource> resources() {
-    List<Discovery.Resource> all = new ArrayList<>(Discovery.BUILT_IN);
-    all.addAll(Discovery.fromCrds(crds()));
-    return all;
-  }
-
-  private Optional<String> kind(ResourcePath path) {
-    return resources().stream()
-        .filter(
-            r ->
-                r.group().equals(path.group())
-                    && r.version().equals(path.version())
-                    && r.plural().equals(path.plural()))
-        .map(Discovery.Resource::kind)
-        .findFirst();
-  }
-
   private static String groupVersion(ResourcePath path) {
     return path.group().isEmpty() ? path.version() : path.group() + "/" + path.version();
   }
@@ -543,29 +416,5 @@ public final class EmbeddedApiServer implements AutoCloseable {
     v.put("compiler", "none");
     v.put("platform", "linux/amd64");
     return v;
-  }
-
-  private MockResponse dispatch(
-      HttpMethod method, String pathAndQuery, String contentType, String body) {
-    return store.dispatch(request(method, pathAndQuery, contentType, body));
-  }
-
-  private static RecordedRequest request(
-      HttpMethod method, String pathAndQuery, String contentType, String body) {
-    Headers.Builder headers = Headers.builder();
-    if (contentType != null) {
-      headers.add("Content-Type", contentType);
-    }
-    return new RecordedRequest(
-        "HTTP/1.1",
-        method,
-        pathAndQuery,
-        headers.build(),
-        new Buffer(body.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static String body(MockResponse response) {
-    Buffer body = response.getBody();
-    return body == null ? "" : new String(body.getBytes(), StandardCharsets.UTF_8);
   }
 }
