@@ -44,6 +44,7 @@ public final class OperatorMain implements AutoCloseable {
   private final PxeMetrics metrics = new PxeMetrics();
   private final InstallReports reports;
   private String leaseIdentity;
+  private boolean exitOnStopLeading;
   private Duration leaseDuration = LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE;
   private Integer httpPortOverride;
   private String httpHost;
@@ -73,6 +74,12 @@ public final class OperatorMain implements AutoCloseable {
   /** Serves HTTP on this address only (the embedded lab: 127.0.0.1) instead of every interface. */
   public OperatorMain withHttpHost(String host) {
     this.httpHost = host;
+    return this;
+  }
+
+  /** In a pod, a replica that loses the lease exits, and Kubernetes starts it again as follower. */
+  public OperatorMain exitingWhenLeadershipIsLost() {
+    this.exitOnStopLeading = true;
     return this;
   }
 
@@ -132,7 +139,7 @@ public final class OperatorMain implements AutoCloseable {
                         leaseDuration.dividedBy(5),
                         leaseIdentity,
                         null,
-                        false));
+                        exitOnStopLeading));
               }
             });
     operator.register(installReconciler, c -> c.settingNamespace(ns));
@@ -228,7 +235,15 @@ public final class OperatorMain implements AutoCloseable {
   public static int runInCluster(Path settingsFile) throws Exception {
     OperatorSettings settings = loadSettings(settingsFile);
     KubernetesClient client = new KubernetesClientBuilder().build();
-    try (OperatorMain main = new OperatorMain(client, settings, Clock.systemUTC()).start()) {
+    String identity =
+        java.util.Objects.requireNonNullElse(
+            System.getenv("POD_NAME"),
+            java.util.Objects.requireNonNullElse(System.getenv("HOSTNAME"), "pxe-operator"));
+    try (OperatorMain main =
+        new OperatorMain(client, settings, Clock.systemUTC())
+            .withLeaderElection(identity, LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE)
+            .exitingWhenLeadershipIsLost()
+            .start()) {
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       stopped.await();

@@ -42,7 +42,7 @@ public final class MockApi implements AutoCloseable {
             new KubernetesMixedDispatcher(responses),
             false);
     server.init();
-    allowEverythingInRulesReviews();
+    allowEverythingInRulesReviews(server);
     client = server.createClient();
     for (String crd : CRDS) {
       try (InputStream in = MockApi.class.getResourceAsStream(crd)) {
@@ -83,7 +83,7 @@ public final class MockApi implements AutoCloseable {
    * The mock has no RBAC; leader election asks which verbs it may use on leases before it starts,
    * so answer that review as a cluster admin's would be answered.
    */
-  private void allowEverythingInRulesReviews() {
+  public static void allowEverythingInRulesReviews(KubernetesMockServer server) {
     var review =
         new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
             .withNewStatus()

@@ -20,6 +20,16 @@ record ApiAccess(String group, String resource, String verb, boolean namespaced)
           "^/(?:api/v1|apis/(?<group>[^/]+)/[^/]+)"
               + "(?:/namespaces/(?<ns>[^/]+))?/(?<resource>[^/]+)(?:/(?<name>[^/]+)(?:/(?<sub>[^/]+))?)?$");
 
+  /**
+   * Whether every authenticated user may do this without a Role: Kubernetes' system:basic-user
+   * grants the self-reviews (leader election asks which verbs it has before it starts).
+   */
+  boolean allowedToEveryUser() {
+    return group.equals("authorization.k8s.io")
+        && resource.startsWith("selfsubject")
+        && verb.equals("create");
+  }
+
   static ApiAccess of(String group, String resource, String verb) {
     return new ApiAccess(group, resource, verb, true);
   }

@@ -56,6 +56,7 @@ final class MockApi implements AutoCloseable {
             false);
     try {
       server.init(InetAddress.getByName(host), port);
+      lan.homelab.pxe.MockApi.allowEverythingInRulesReviews(server);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -23,36 +23,14 @@ class RbacTest {
   static final Set<ApiAccess> OPERATOR_USES =
       new TreeSet<>(
           Stream.of(
-                  verbs(PXE, "provisioningslots", "get", "list", "watch", "update", "patch"),
-                  verbs(
-                      PXE,
-                      "nodeinstalls",
-                      "get",
-                      "list",
-                      "watch",
-                      "create",
-                      "update",
-                      "patch",
-                      "delete"),
-                  verbs(PXE, "provisioningslots/status", "get", "update", "patch"),
-                  verbs(PXE, "nodeinstalls/status", "get", "update", "patch"),
-                  verbs(PXE, "provisioningslots/finalizers", "update"),
-                  verbs(PXE, "nodeinstalls/finalizers", "update"),
-                  verbs(
-                      CORE,
-                      "configmaps",
-                      "get",
-                      "list",
-                      "watch",
-                      "create",
-                      "update",
-                      "patch",
-                      "delete"),
-                  verbs(
-                      CORE, "secrets", "get", "list", "watch", "create", "update", "patch",
-                      "delete"),
-                  verbs(CORE, "events", "create", "patch"),
-                  verbs("coordination.k8s.io", "leases", "get", "create", "update"))
+                  verbs(PXE, "provisioningslots", "get", "list", "watch", "update"),
+                  verbs(PXE, "nodeinstalls", "get", "list", "watch", "create", "update", "patch"),
+                  verbs(PXE, "provisioningslots/status", "patch"),
+                  verbs(PXE, "nodeinstalls/status", "patch"),
+                  verbs(CORE, "configmaps", "get", "create", "update", "delete"),
+                  verbs(CORE, "secrets", "get", "create", "update", "delete"),
+                  verbs(CORE, "events", "create"),
+                  verbs("coordination.k8s.io", "leases", "get", "create", "update", "patch"))
               .flatMap(List::stream)
               .toList());
 
