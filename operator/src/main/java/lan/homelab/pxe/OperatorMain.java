@@ -47,6 +47,7 @@ public final class OperatorMain implements AutoCloseable {
   private boolean exitOnStopLeading;
   private Duration leaseDuration = LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE;
   private Integer httpPortOverride;
+  private String httpHost;
   private Operator operator;
   private NodeInstallReconciler installReconciler;
   private OperatorHttpServer http;
@@ -67,6 +68,12 @@ public final class OperatorMain implements AutoCloseable {
   public OperatorMain withLeaderElection(String identity, Duration leaseDuration) {
     this.leaseIdentity = identity;
     this.leaseDuration = leaseDuration;
+    return this;
+  }
+
+  /** Serves HTTP on this address only (the embedded lab: 127.0.0.1) instead of every interface. */
+  public OperatorMain withHttpHost(String host) {
+    this.httpHost = host;
     return this;
   }
 
@@ -150,7 +157,12 @@ public final class OperatorMain implements AutoCloseable {
             clock,
             new HookTokens(client, ns, clock));
     try {
-      http.start(httpPortOverride != null ? httpPortOverride : settings.httpPort());
+      int port = httpPortOverride != null ? httpPortOverride : settings.httpPort();
+      if (httpHost == null) {
+        http.start(port);
+      } else {
+        http.start(new java.net.InetSocketAddress(httpHost, port));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve HTTP: " + e.getMessage(), e);
     }

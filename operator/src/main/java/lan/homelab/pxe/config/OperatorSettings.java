@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * @param installTimeout how long an install may take before it is marked Failed
  * @param slotOnDelete keep (the slot stays reserved for the deleted machine) or release
  * @param httpPort port of the operator's own HTTP server
+ * @param operatorUrl where nginx in the boot pod reaches this HTTP server (the Service URL); when
+ *     set, the operator publishes the boot pod's static configuration (pxe-dnsmasq, pxe-boot); null
+ *     when someone else does (the lab's network harness)
  */
 public record OperatorSettings(
     String namespace,
@@ -53,7 +56,8 @@ public record OperatorSettings(
     int maxConcurrentInstalls,
     Duration installTimeout,
     SlotOnDelete slotOnDelete,
-    int httpPort) {
+    int httpPort,
+    String operatorUrl) {
 
   /** Proxmox's own virtual NICs: a new VM on vmbr0 trying the network first is never installed. */
   public static final String PROXMOX_VIRTUAL_NIC_PREFIX = "bc:24:11";
@@ -103,6 +107,7 @@ public record OperatorSettings(
     Duration timeout = in.parse("installTimeout", "60m", OperatorSettings::parseDuration);
     SlotOnDelete slotOnDelete = in.parse("slotOnDelete", "keep", SlotOnDelete::valueOf);
     int httpPort = in.parse("httpPort", "8081", Integer::parseInt);
+    String operatorUrl = in.string("operatorUrl", "");
 
     if (network != null) {
       in.check("gateway", gateway == null || network.isHost(gateway), "is outside " + network);
@@ -142,6 +147,10 @@ public record OperatorSettings(
     in.check("maxConcurrentInstalls", maxInstalls >= 0, "must be 0 (no limit) or more");
     in.check("installTimeout", timeout == null || !timeout.isNegative(), "must be positive");
     in.check("httpPort", httpPort > 0 && httpPort < 65536, "is not a port");
+    in.check(
+        "operatorUrl",
+        operatorUrl.isEmpty() || operatorUrl.matches("https?://[^\\s/]+(:[0-9]+)?/?"),
+        "is not a URL");
     in.failIfAny();
     return new OperatorSettings(
         namespace,
@@ -162,7 +171,8 @@ public record OperatorSettings(
         maxInstalls,
         timeout,
         slotOnDelete,
-        httpPort);
+        httpPort,
+        operatorUrl.isEmpty() ? null : stripSlash(operatorUrl));
   }
 
   /** Whether the address lies inside the discovery pool. */
@@ -199,6 +209,9 @@ public record OperatorSettings(
     map.put("installTimeout", installTimeout.toSeconds() + "s");
     map.put("slotOnDelete", slotOnDelete.name());
     map.put("httpPort", httpPort);
+    if (operatorUrl != null) {
+      map.put("operatorUrl", operatorUrl);
+    }
     return map;
   }
 

@@ -374,32 +374,43 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
   }
 
   /**
-   * Second step of a claim: spec.slot, written with a resourceVersion check. When another writer
-   * won (a second leader for a moment), the slot is given back so no machine holds two.
+   * Second step of a claim: spec.slot, written with a resourceVersion check. A conflict caused by a
+   * status write (the intake records discovery facts) is retried on the fresh object; when another
+   * writer gave this install a different slot (a second leader for a moment), this slot is given
+   * back, so no machine holds two.
    */
   private boolean recordSlot(NodeInstall install, String slotName) {
-    if (slotName.equals(install.getSpec().getSlot())) {
-      return true;
-    }
-    install.getSpec().setSlot(slotName);
-    try {
-      client.resource(install).update();
-      return true;
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-        throw e;
+    NodeInstall current = install;
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      if (slotName.equals(current.getSpec().getSlot())) {
+        return true;
       }
-      NodeInstall fresh =
+      if (current.getSpec().getSlot() != null) {
+        claimer.release(slotName, install.getMetadata().getName(), false);
+        return false;
+      }
+      current.getSpec().setSlot(slotName);
+      try {
+        client.resource(current).update();
+        install.getSpec().setSlot(slotName);
+        return true;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+      }
+      current =
           client
               .resources(NodeInstall.class)
               .inNamespace(install.getMetadata().getNamespace())
               .withName(install.getMetadata().getName())
               .get();
-      if (fresh == null || !slotName.equals(fresh.getSpec().getSlot())) {
+      if (current == null) {
         claimer.release(slotName, install.getMetadata().getName(), false);
+        return false;
       }
-      return false;
     }
+    return false;
   }
 
   /** Removes a manual annotation once acted on (a merge patch, as kubectl annotate KEY- does). */

@@ -164,7 +164,14 @@ class ChartTest {
     OperatorSettings settings = settings(render(null));
 
     assertThat(settings)
-        .isEqualTo(OperatorSettings.defaults().with(Map.of("namespace", NAMESPACE)));
+        .isEqualTo(
+            OperatorSettings.defaults()
+                .with(
+                    Map.of(
+                        "namespace",
+                        NAMESPACE,
+                        "operatorUrl",
+                        "http://pxe-operator." + NAMESPACE + ".svc:8081")));
   }
 
   @Test

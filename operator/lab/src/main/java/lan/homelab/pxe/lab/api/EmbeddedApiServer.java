@@ -1,0 +1,420 @@
+package lan.homelab.pxe.lab.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+import lan.homelab.pxe.lab.api.ApiCall.Reply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lab-only test infrastructure, never part of the operator: a Kubernetes API on 127.0.0.1 good
+ * enough for the operator's fabric8 client and for kubectl. Objects live in fabric8's mock store
+ * ({@link KubernetesCrudDispatcher}); this front adds what the store lacks: discovery, an empty
+ * OpenAPI document, HTTP chunked watches, server-side Table output, correct merge patches,
+ * strategic-merge and server-side-apply patches (approximated as merge patches), field selectors,
+ * status writes that carry a query string, and clear errors for what it cannot do (protobuf bodies,
+ * dry runs). It does not emulate admission, schema validation, defaulting, garbage collection, RBAC
+ * or authentication, and a watch cannot resume across deleted objects.
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+  /** The CRDs the front creates at start, as the operator's build generates them. */
+  public static final List<String> CRD_RESOURCES =
+      List.of(
+          "/META-INF/fabric8/nodeinstalls.pxe.homelab.lan-v1.yml",
+          "/META-INF/fabric8/provisioningslots.pxe.homelab.lan-v1.yml");
+
+  static final String OPENAPI_V2_PROTOBUF =
+      "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+  private static final Duration DEFAULT_WATCH_TIMEOUT = Duration.ofMinutes(30);
+  private static final Duration MAX_WATCH_TIMEOUT = Duration.ofHours(1);
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApiServer.class);
+
+  private final int requestedPort;
+  private final MockStore store = new MockStore();
+  private final ReentrantLock writes = new ReentrantLock();
+  private final Set<WatchStream> watches = ConcurrentHashMap.newKeySet();
+  private final TableView tables;
+  private HttpServer server;
+  private ExecutorService executor;
+
+  /** A front for 127.0.0.1:{@code port}; 0 picks a free port. */
+  public EmbeddedApiServer(int port) {
+    this(port, Clock.systemUTC());
+  }
+
+  EmbeddedApiServer(int port, Clock clock) {
+    this.requestedPort = port;
+    this.tables = new TableView(clock);
+  }
+
+  /** Binds 127.0.0.1, starts serving and creates the operator's CRDs. */
+  public EmbeddedApiServer start() throws IOException {
+    AtomicInteger threads = new AtomicInteger();
+    executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "lab-api-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", requestedPort), 64);
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+    for (String resource : CRD_RESOURCES) {
+      store.createCrd(resource);
+    }
+    return this;
+  }
+
+  /**
+   * {@code http://127.0.0.1:PORT}, usable as {@code kubectl --server} and as fabric8 master URL.
+   */
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** Writes a kubeconfig for this server with {@code namespace} as the default namespace. */
+  public Path writeKubeconfig(Path file, String namespace) throws IOException {
+    return Kubeconfig.write(file, url(), namespace);
+  }
+
+  /** Ends every open watch and stops serving. */
+  @Override
+  public void close() {
+    watches.forEach(w -> w.close(1001, "server stopping"));
+    if (server != null) {
+      server.stop(0);
+    }
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      ApiCall call = ApiCall.read(exchange);
+      if (call.isWatch() && !call.isWebSocketHandshake()) {
+        watch(exchange, call);
+        return;
+      }
+      Reply reply;
+      try {
+        reply = route(call);
+      } catch (IllegalArgumentException e) {
+        reply = Reply.status(400, "BadRequest", e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.warn("{} {} failed", call.method(), call.path(), e);
+        reply = Reply.status(500, "InternalError", e.toString());
+      }
+      ApiCall.send(exchange, reply);
+    }
+  }
+
+  private Reply route(ApiCall call) {
+    if (call.isWebSocketHandshake()) {
+      // fabric8 treats a 200 answer to its WebSocket handshake as "use HTTP watches instead".
+      return Reply.json(200, Json.object());
+    }
+    String contentType = call.header("Content-Type");
+    if (contentType != null && contentType.contains("protobuf")) {
+      return Reply.status(
+          415,
+          "UnsupportedMediaType",
+          "the lab API accepts JSON only, not "
+              + contentType
+              + " (use kubectl apply -f / create -f)");
+    }
+    if (call.method().equals("GET")) {
+      return get(call);
+    }
+    if (call.param("dryRun") != null) {
+      return Reply.status(400, "BadRequest", "the lab API does not emulate server-side dry runs");
+    }
+    Optional<ResourcePath> path = ResourcePath.parse(call.path());
+    if (path.isEmpty()) {
+      return Reply.status(404, "NotFound", "the server could not find the requested resource");
+    }
+    writes.lock();
+    try {
+      return write(call, path.get());
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  private Reply get(ApiCall call) {
+    String p =
+        call.path().endsWith("/") && call.path().length() > 1
+            ? call.path().substring(0, call.path().length() - 1)
+            : call.path();
+    switch (p) {
+      case "/version":
+        return Reply.json(200, version());
+      case "/openapi/v2":
+        return new Reply(200, OPENAPI_V2_PROTOBUF, new byte[0]);
+      case "/healthz", "/livez", "/readyz":
+        return new Reply(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
+      case "/api":
+        return Reply.json(200, Discovery.apiVersions("127.0.0.1:" + port()));
+      case "/apis":
+        return Reply.json(200, Discovery.groupList(store.resources()));
+      default:
+        break;
+    }
+    List<String> segments = List.of(p.substring(1).split("/"));
+    if (segments.get(0).equals("api") && segments.size() == 2) {
+      return found(Discovery.resourceList("", segments.get(1), store.resources()));
+    }
+    if (segments.get(0).equals("apis") && segments.size() == 2) {
+      return found(Discovery.group(segments.get(1), store.resources()));
+    }
+    if (segments.get(0).equals("apis") && segments.size() == 3) {
+      return found(Discovery.resourceList(segments.get(1), segments.get(2), store.resources()));
+    }
+    Optional<ResourcePath> path = ResourcePath.parse(p);
+    if (path.isEmpty()) {
+      return Reply.status(404, "NotFound", "the server could not find the requested resource");
+    }
+    return readObjects(call, path.get());
+  }
+
+  private static Reply found(Optional<JsonNode> document) {
+    return document
+        .map(d -> Reply.json(200, d))
+        .orElseGet(
+            () ->
+                Reply.status(404, "NotFound", "the server could not find the requested resource"));
+  }
+
+  private Reply readObjects(ApiCall call, ResourcePath path) {
+    FieldSelector fields = FieldSelector.parse(call.param("fieldSelector"));
+    MockResponse response =
+        store.dispatch(HttpMethod.GET, call.path() + call.queryForStore(), null, "");
+    if (response.code() == 404) {
+      return notFound(path);
+    }
+    JsonNode doc = Json.parse(MockStore.body(response));
+    if (path.isCollection() && doc.has("items")) {
+      ObjectNode list = (ObjectNode) doc;
+      List<JsonNode> items = new ArrayList<>();
+      list.path("items").forEach(items::add);
+      // kube-apiserver lists in key order: namespace, then name
+      items.sort(
+          java.util.Comparator.comparing(
+                  (JsonNode i) -> i.path("metadata").path("namespace").asText())
+              .thenComparing(i -> i.path("metadata").path("name").asText()));
+      ArrayNode kept = Json.MAPPER.createArrayNode();
+      items.stream().filter(fields::matches).forEach(kept::add);
+      list.set("items", kept);
+      store.kind(path).ifPresent(kind -> list.put("kind", kind + "List"));
+      list.put("apiVersion", groupVersion(path));
+    }
+    if (call.wantsTable()) {
+      doc = tables.table(doc, TableView.columns(path, store.crds()), call.param("includeObject"));
+    }
+    return Reply.json(response.code(), doc);
+  }
+
+  private Reply write(ApiCall call, ResourcePath path) {
+    String contentType = call.header("Content-Type");
+    MockResponse response;
+    switch (call.method()) {
+      case "POST" ->
+          response = store.dispatch(HttpMethod.POST, call.path(), contentType, call.body());
+      case "PUT" ->
+          response = store.dispatch(HttpMethod.PUT, call.path(), contentType, call.body());
+      case "DELETE" ->
+          response =
+              store.dispatch(HttpMethod.DELETE, call.path() + call.queryForStore(), null, "");
+      case "PATCH" -> {
+        if (!PatchTranslator.translates(contentType)) {
+          response = store.dispatch(HttpMethod.PATCH, call.path(), contentType, call.body());
+          break;
+        }
+        JsonNode patch = PatchTranslator.patchDocument(contentType, call.body());
+        MockResponse current = store.dispatch(HttpMethod.GET, path.objectPath(), null, "");
+        if (current.code() == 404) {
+          if (PatchTranslator.isApply(contentType) && path.subresource() == null) {
+            ObjectNode object = ((ObjectNode) patch).deepCopy();
+            object.withObject("metadata").put("name", path.name());
+            response =
+                store.dispatch(
+                    HttpMethod.POST, path.collectionPath(), "application/json", Json.write(object));
+            break;
+          }
+          return notFound(path);
+        }
+        JsonNode jsonPatch =
+            PatchTranslator.toJsonPatch(Json.parse(MockStore.body(current)), patch);
+        response =
+            store.dispatch(
+                HttpMethod.PATCH, call.path(), PatchTranslator.JSON_PATCH, Json.write(jsonPatch));
+      }
+      default -> {
+        return Reply.status(405, "MethodNotAllowed", call.method() + " is not supported");
+      }
+    }
+    if (response.code() == 404 && MockStore.body(response).isEmpty()) {
+      return notFound(path);
+    }
+    int code = response.code() == 202 ? 200 : response.code();
+    String body = MockStore.body(response);
+    return new Reply(
+        code, body.isEmpty() ? null : "application/json", body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void watch(HttpExchange exchange, ApiCall call) throws IOException {
+    Optional<ResourcePath> path = ResourcePath.parse(call.path());
+    if (path.isEmpty()) {
+      ApiCall.send(
+          exchange,
+          Reply.status(404, "NotFound", "the server could not find the requested resource"));
+      return;
+    }
+    FieldSelector fields;
+    try {
+      fields = FieldSelector.parse(call.param("fieldSelector"));
+    } catch (IllegalArgumentException e) {
+      ApiCall.send(exchange, Reply.status(400, "BadRequest", e.getMessage()));
+      return;
+    }
+    RecordedRequest request =
+        MockStore.request(HttpMethod.GET, call.path() + call.queryForStore(), null, "");
+    MockResponse response = store.dispatch(request);
+    WebSocketListener listener = response.getWebSocketListener();
+    if (listener == null) {
+      ApiCall.send(exchange, Reply.status(500, "InternalError", "the store did not open a watch"));
+      return;
+    }
+    WatchStream stream =
+        new WatchStream(
+            request, exchange.getResponseBody(), watchTransform(call, path.get(), fields));
+    watches.add(stream);
+    try {
+      listener.onOpen(stream, response);
+      stream.begin(
+          () -> {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 0);
+          });
+      stream.awaitEnd(watchTimeout(call));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      watches.remove(stream);
+      stream.close(1000, "watch ended");
+      listener.onClosed(stream, 1000, "watch ended");
+    }
+  }
+
+  /**
+   * Per event: drop objects the field selector excludes, drop the store's replay of objects the
+   * client already listed (ADDED at or below the requested resourceVersion), render as Table.
+   */
+  private UnaryOperator<JsonNode> watchTransform(
+      ApiCall call, ResourcePath path, FieldSelector fields) {
+    long since = parseLong(call.param("resourceVersion"));
+    boolean table = call.wantsTable();
+    String includeObject = call.param("includeObject");
+    return event -> {
+      JsonNode object = event.path("object");
+      if (!fields.matches(object)) {
+        return null;
+      }
+      long version = parseLong(object.path("metadata").path("resourceVersion").asText());
+      if (since > 0
+          && "ADDED".equals(event.path("type").asText())
+          && version > 0
+          && version <= since) {
+        return null;
+      }
+      if (table) {
+        ((ObjectNode) event)
+            .set(
+                "object",
+                tables.table(object, TableView.columns(path, store.crds()), includeObject));
+      }
+      return event;
+    };
+  }
+
+  private static Duration watchTimeout(ApiCall call) {
+    long seconds = parseLong(call.param("timeoutSeconds"));
+    if (seconds <= 0) {
+      return DEFAULT_WATCH_TIMEOUT;
+    }
+    Duration requested = Duration.ofSeconds(seconds);
+    return requested.compareTo(MAX_WATCH_TIMEOUT) > 0 ? MAX_WATCH_TIMEOUT : requested;
+  }
+
+  private static long parseLong(String s) {
+    if (s == null || !s.matches("\\d{1,18}")) {
+      return -1;
+    }
+    return Long.parseLong(s);
+  }
+
+  private Reply notFound(ResourcePath path) {
+    ObjectNode status =
+        Json.status(
+            404,
+            "NotFound",
+            path.name() == null
+                ? "the server could not find the requested resource"
+                : path.qualifiedResource() + " \"" + path.name() + "\" not found");
+    if (path.name() != null) {
+      ObjectNode details = status.putObject("details");
+      details.put("name", path.name());
+      details.put("group", path.group());
+      details.put("kind", path.plural());
+    }
+    return Reply.json(404, status);
+  }
+
+  private static String groupVersion(ResourcePath path) {
+    return path.group().isEmpty() ? path.version() : path.group() + "/" + path.version();
+  }
+
+  private static JsonNode version() {
+    ObjectNode v = Json.object();
+    v.put("major", "1");
+    v.put("minor", "32");
+    v.put("gitVersion", "v1.32.0-pxe-lab");
+    v.put("gitCommit", "0000000000000000000000000000000000000000");
+    v.put("gitTreeState", "clean");
+    v.put("buildDate", "2026-01-01T00:00:00Z");
+    v.put("goVersion", "none");
+    v.put("compiler", "none");
+    v.put("platform", "linux/amd64");
+    return v;
+  }
+}
