@@ -109,8 +109,12 @@ public final class NetworkedOperator implements AutoCloseable {
           .create();
 
       String uplink = lab.addUplink();
-      // HTTP on every interface, a free port: the server namespace reaches it over the uplink.
-      operator = new OperatorMain(client, settings, Clock.systemUTC()).withHttpPort(0).start();
+      // HTTP on the uplink only, a free port: the server namespace reaches it there.
+      operator =
+          new OperatorMain(client, settings, Clock.systemUTC())
+              .withHttpHost(uplink)
+              .withHttpPort(0)
+              .start();
       String operatorUrl = "http://" + uplink + ":" + operator.httpPort();
       configMap(Names.CONFIGMAP_DNSMASQ, StaticBootConfig.dnsmasq(settings, null));
       configMap(Names.CONFIGMAP_BOOT, StaticBootConfig.boot(settings, operatorUrl));
