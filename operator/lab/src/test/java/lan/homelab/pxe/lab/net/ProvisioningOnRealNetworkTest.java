@@ -251,17 +251,7 @@ class ProvisioningOnRealNetworkTest {
         .isNull();
     assertThat(machine.fetchNodeScript().status()).isEqualTo(404);
 
-    api()
-        .resources(NodeInstall.class)
-        .inNamespace(net.settings().namespace())
-        .withName(mac.objectName())
-        .edit(
-            ni -> {
-              ni.getMetadata()
-                  .getAnnotations()
-                  .put(lan.homelab.pxe.api.v1alpha1.ApiConstants.ANNOTATION_RETRY, "now");
-              return ni;
-            });
+    annotate(mac, lan.homelab.pxe.api.v1alpha1.ApiConstants.ANNOTATION_RETRY, "now");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
     await()
@@ -304,19 +294,16 @@ class ProvisioningOnRealNetworkTest {
     assertThat(install(mac).get().getStatus().getAnswerServedAt()).isNull();
   }
 
+  /** Annotates like {@code kubectl annotate}: a merge patch without resourceVersion. */
   void annotate(Mac mac, String key, String value) {
     api()
         .resources(NodeInstall.class)
         .inNamespace(net.settings().namespace())
         .withName(mac.objectName())
-        .edit(
-            ni -> {
-              if (ni.getMetadata().getAnnotations() == null) {
-                ni.getMetadata().setAnnotations(new java.util.HashMap<>());
-              }
-              ni.getMetadata().getAnnotations().put(key, value);
-              return ni;
-            });
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}");
   }
 
   String slotAddressOf(ScriptedMachine machine) {
