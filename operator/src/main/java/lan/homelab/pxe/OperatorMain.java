@@ -29,6 +29,7 @@ import lan.homelab.pxe.install.NodeAnswers;
 import lan.homelab.pxe.install.NodeFilesRenderer;
 import lan.homelab.pxe.install.NodeInstallReconciler;
 import lan.homelab.pxe.metrics.PxeMetrics;
+import lan.homelab.pxe.render.StaticBootConfig;
 import lan.homelab.pxe.slot.ProvisioningSlotReconciler;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
@@ -120,7 +121,15 @@ public final class OperatorMain implements AutoCloseable {
             claimer,
             new NodeFilesRenderer(settings, answers),
             metrics,
-            validity);
+            validity,
+            () ->
+                settings.operatorUrl() == null
+                    ? Map.of()
+                    : Map.of(
+                        Names.CONFIGMAP_DNSMASQ,
+                        StaticBootConfig.dnsmasq(settings, fingerprint.get()),
+                        Names.CONFIGMAP_BOOT,
+                        StaticBootConfig.boot(settings, settings.operatorUrl())));
     operator =
         new Operator(
             o -> {
@@ -147,6 +156,7 @@ public final class OperatorMain implements AutoCloseable {
         new ProvisioningSlotReconciler(client, settings, conditions, events, answerProblems),
         c -> c.settingNamespace(ns));
     operator.start();
+    installReconciler.publisher().requestStaticConfig();
     http =
         new OperatorHttpServer(
             reports,

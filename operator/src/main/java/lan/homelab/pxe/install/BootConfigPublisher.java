@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes dnsmasq's host entries, derived from every NodeInstall: a reservation for each
- * Installing one (its slot's address and hostname), an ignore for each Provisioned or Failed one.
- * Requests coalesce: one render runs at a time and always reads the newest cached state, and the
- * ConfigMap is written only when its text changed. Runs on the leader (reconcilers call it).
+ * Installing one (its slot's address and hostname), an ignore for each Provisioned or Failed one;
+ * and, once, the boot pod's static configuration (pxe-dnsmasq, pxe-boot). Requests coalesce: one
+ * render runs at a time and always reads the newest cached state, and the ConfigMap is written only
+ * when its text changed. Runs on the leader (reconcilers call it).
  */
 public class BootConfigPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BootConfigPublisher.class);
@@ -41,6 +42,8 @@ public class BootConfigPublisher implements AutoCloseable {
   private final String namespace;
   private final Supplier<Collection<NodeInstall>> installs;
   private final Supplier<Collection<ProvisioningSlot>> slots;
+  private final Supplier<Map<String, Map<String, String>>> staticConfig;
+  private volatile Map<String, Map<String, String>> staticPublished;
   private final ScheduledExecutorService worker =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -51,15 +54,21 @@ public class BootConfigPublisher implements AutoCloseable {
   private final AtomicBoolean requested = new AtomicBoolean();
   private volatile String lastPublished;
 
+  /**
+   * @param staticConfig the ConfigMaps that change only with the settings (pxe-dnsmasq, pxe-boot),
+   *     by name; empty when someone else publishes them
+   */
   public BootConfigPublisher(
       KubernetesClient client,
       String namespace,
       Supplier<Collection<NodeInstall>> installs,
-      Supplier<Collection<ProvisioningSlot>> slots) {
+      Supplier<Collection<ProvisioningSlot>> slots,
+      Supplier<Map<String, Map<String, String>>> staticConfig) {
     this.client = client;
     this.namespace = namespace;
     this.installs = installs;
     this.slots = slots;
+    this.staticConfig = staticConfig;
   }
 
   /** Asks for a render soon; many requests while one runs cause one more render. */
@@ -122,32 +131,61 @@ public class BootConfigPublisher implements AutoCloseable {
     return entries;
   }
 
+  /**
+   * Writes the static configuration soon (retrying until it succeeds). Safe on any replica: its
+   * content depends only on the settings, unlike the host entries, which only the leader writes.
+   */
+  public void requestStaticConfig() {
+    worker.execute(
+        () -> {
+          try {
+            publishStatic();
+          } catch (RuntimeException e) {
+            log.warn(
+                "could not publish the boot pod's configuration, retrying: {}", e.getMessage());
+            worker.schedule(this::requestStaticConfig, 1, TimeUnit.SECONDS);
+          }
+        });
+  }
+
+  private synchronized void publishStatic() {
+    if (staticPublished == null) {
+      Map<String, Map<String, String>> config = staticConfig.get();
+      config.forEach(this::write);
+      staticPublished = config;
+    }
+  }
+
   /** Renders and writes now, on the calling thread. */
   public synchronized void publish() {
+    publishStatic();
     String hosts = DnsmasqHostsRenderer.render(entries(installs.get(), slots.get()));
     if (hosts.equals(lastPublished)) {
       return;
     }
-    ConfigMap current =
-        client.configMaps().inNamespace(namespace).withName(Names.CONFIGMAP_DNSMASQ_HOSTS).get();
-    if (current == null
-        || !Objects.equals(
-            hosts, current.getData() == null ? null : current.getData().get(Names.KEY_HOSTS))) {
-      client
-          .configMaps()
-          .inNamespace(namespace)
-          .resource(
-              new ConfigMapBuilder()
-                  .withNewMetadata()
-                  .withName(Names.CONFIGMAP_DNSMASQ_HOSTS)
-                  .withNamespace(namespace)
-                  .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
-                  .endMetadata()
-                  .addToData(Names.KEY_HOSTS, hosts)
-                  .build())
-          .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
-    }
+    write(Names.CONFIGMAP_DNSMASQ_HOSTS, Map.of(Names.KEY_HOSTS, hosts));
     lastPublished = hosts;
+  }
+
+  /** Writes the ConfigMap when its data differs. */
+  private void write(String name, Map<String, String> data) {
+    ConfigMap current = client.configMaps().inNamespace(namespace).withName(name).get();
+    if (current != null && Objects.equals(data, current.getData())) {
+      return;
+    }
+    client
+        .configMaps()
+        .inNamespace(namespace)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
+                .endMetadata()
+                .withData(data)
+                .build())
+        .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
   }
 
   @Override

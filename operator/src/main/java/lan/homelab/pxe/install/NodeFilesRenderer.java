@@ -9,6 +9,7 @@ import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.render.BootUrls;
 import lan.homelab.pxe.render.IpxeScripts;
 import lan.homelab.pxe.slot.Slots;
 
@@ -35,7 +36,11 @@ public class NodeFilesRenderer {
     data.put(Names.KEY_MAC, mac.value());
     data.put(
         Names.KEY_NODE_IPXE,
-        IpxeScripts.node(settings.bootHttpUrl() + "/assets", Slots.hostname(slot)));
+        IpxeScripts.node(
+            BootUrls.of(settings),
+            mac,
+            lan.homelab.pxe.config.Ipv4.parse(slot.getSpec().getAddress()),
+            Slots.hostname(slot)));
     return new Result.Rendered(data);
   }
 

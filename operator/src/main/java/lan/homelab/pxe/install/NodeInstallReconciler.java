@@ -74,6 +74,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
           Collection<ProvisioningSlot>, java.util.function.Predicate<ProvisioningSlot>>
       validity;
   private final DenyList denyList;
+  private final java.util.function.Supplier<Map<String, Map<String, String>>> staticConfig;
   private InformerEventSource<ProvisioningSlot, NodeInstall> slotSource;
   private io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<NodeInstall>
       installCache;
@@ -82,6 +83,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
   /**
    * @param validity given every slot, tells whether one slot is valid (the same rules the slot
    *     reconciler reports as its Valid condition)
+   * @param staticConfig the boot pod's static ConfigMaps to publish, by name (may be empty)
    */
   public NodeInstallReconciler(
       KubernetesClient client,
@@ -92,7 +94,8 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       NodeFilesRenderer renderer,
       PxeMetrics metrics,
       Function<Collection<ProvisioningSlot>, java.util.function.Predicate<ProvisioningSlot>>
-          validity) {
+          validity,
+      java.util.function.Supplier<Map<String, Map<String, String>>> staticConfig) {
     this.client = client;
     this.settings = settings;
     this.conditions = conditions;
@@ -104,6 +107,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     this.metrics = metrics;
     this.validity = validity;
     this.denyList = new DenyList(settings.denyList());
+    this.staticConfig = staticConfig;
   }
 
   @Override
@@ -118,7 +122,8 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
                 .build(),
             context);
     publisher =
-        new BootConfigPublisher(client, settings.namespace(), this::allInstalls, this::allSlots);
+        new BootConfigPublisher(
+            client, settings.namespace(), this::allInstalls, this::allSlots, staticConfig);
     return List.of(slotSource);
   }
 

@@ -125,6 +125,39 @@ class NodeInstallLifecycleTest {
   }
 
   @Test
+  void shouldPublishTheBootPodsStaticConfigurationWhenItKnowsWhereNginxReachesIt() {
+    start(Map.of("operatorUrl", "http://pxe-operator.pxe-system.svc:8081"));
+    Fixtures.seedSlots(client);
+
+    await()
+        .until(
+            () ->
+                client.configMaps().inNamespace(NS).withName(Names.CONFIGMAP_DNSMASQ).get() != null
+                    && client.configMaps().inNamespace(NS).withName(Names.CONFIGMAP_BOOT).get()
+                        != null);
+
+    assertThat(
+            client
+                .configMaps()
+                .inNamespace(NS)
+                .withName(Names.CONFIGMAP_DNSMASQ)
+                .get()
+                .getData()
+                .get(Names.KEY_DNSMASQ_CONF))
+        .contains("interface=vmbr0")
+        .contains("port=0");
+    assertThat(
+            client
+                .configMaps()
+                .inNamespace(NS)
+                .withName(Names.CONFIGMAP_BOOT)
+                .get()
+                .getData()
+                .get(Names.KEY_NGINX_CONF))
+        .contains("http://pxe-operator.pxe-system.svc:8081");
+  }
+
+  @Test
   void shouldHandOutSlotsInQueueOrderOneMachineAfterAnother() {
     Fixtures.seedSlots(client);
     start(Map.of());
