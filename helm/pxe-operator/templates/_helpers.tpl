@@ -32,9 +32,7 @@ What the files must respect, given how the containers run:
 {{- define "pxe.syncDir" -}}/run/pxe{{- end }}
 {{- define "pxe.dnsmasqConf" -}}/run/pxe/dnsmasq/dnsmasq.conf{{- end }}
 {{- define "pxe.nginxConf" -}}/run/pxe/nginx/nginx.conf{{- end }}
-{{- define "pxe.assetsDir" -}}/srv/pxe/assets{{- end }}
-{{- define "pxe.dhcpHookDir" -}}/etc/pxe-dhcp-hook{{- end }}
-{{- define "pxe.tlsDir" -}}/etc/pxe-tls{{- end }}
+{{- define "pxe.assetsDir" -}}/run/pxe/assets{{- end }}
 {{- define "pxe.settingsDir" -}}/etc/pxe-operator{{- end }}
 
 {{/* Chart name and version as used by the helm.sh/chart label. */}}

@@ -260,6 +260,7 @@ class ChartTest {
     assertThat(capabilitiesByContainer(pod))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
+                "loaders", List.of(),
                 "sync", List.of("KILL"),
                 "dnsmasq", List.of("NET_ADMIN", "NET_RAW", "NET_BIND_SERVICE"),
                 "nginx", List.of()));
@@ -293,14 +294,21 @@ class ChartTest {
     assertThat(mountPath(sync, "run-pxe")).isEqualTo("/run/pxe");
     assertThat(mountPath(dnsmasq, "run-pxe")).isEqualTo("/run/pxe");
     assertThat(mountPath(nginx, "run-pxe")).isEqualTo("/run/pxe");
-    assertThat(mountPath(nginx, "boot-assets")).isEqualTo("/srv/pxe/assets");
-    assertThat(mountPath(dnsmasq, "dhcp-hook")).isEqualTo("/etc/pxe-dhcp-hook");
+    assertThat(mountPath(nginx, "boot-assets")).isEqualTo("/run/pxe/assets");
     assertThat(readOnly(nginx, "boot-assets")).isTrue();
-    assertThat(readOnly(dnsmasq, "run-pxe")).isTrue();
+    assertThat(readOnly(dnsmasq, "run-pxe")).as("dnsmasq writes its pid and leases").isFalse();
+    assertThat(dnsmasq.getArgs()).noneMatch(a -> a.startsWith("--pid-file"));
+    assertThat(dnsmasq.getEnv())
+        .extracting(e -> e.getName() + "=" + e.getValue())
+        .contains(
+            "PXE_HOOK_URL=http://pxe-operator." + NAMESPACE + ".svc:8081",
+            "PXE_HOOK_TOKEN_FILE=/run/pxe/secrets/hook-token");
+    assertThat(container(pod, "loaders").getCommand()).last().asString().contains("/run/pxe/tftp");
     assertThat(volume(pod, "boot-assets").getHostPath().getPath())
         .isEqualTo("/var/lib/pxe-operator/assets");
-    assertThat(volume(pod, "dhcp-hook").getSecret().getSecretName())
-        .isEqualTo(Names.SECRET_DHCP_HOOK);
+    assertThat(pod.getVolumes())
+        .as("the sync writes the hook token into the shared directory")
+        .noneMatch(v -> v.getSecret() != null);
   }
 
   @Test
@@ -348,7 +356,14 @@ class ChartTest {
     assertThat(container(pod, "nginx").getPorts())
         .extracting(p -> p.getContainerPort())
         .containsExactly(8080, 8443);
-    assertThat(volume(pod, "tls").getSecret().getSecretName()).isEqualTo(Names.SECRET_TLS);
+    assertThat(
+            one(
+                    render("tls: {enabled: true}\n"),
+                    io.fabric8.kubernetes.api.model.rbac.Role.class,
+                    "pxe-boot")
+                .getRules())
+        .as("the sync writes the certificate for nginx")
+        .anySatisfy(r -> assertThat(r.getResourceNames()).contains(Names.SECRET_TLS));
   }
 
   @Test

@@ -36,7 +36,12 @@ class RbacTest {
 
   /** The boot pod's sync process only watches the ConfigMaps the operator renders. */
   static final Set<ApiAccess> SYNC_USES =
-      new TreeSet<>(verbs(CORE, "configmaps", "get", "list", "watch"));
+      new TreeSet<>(
+          Stream.of(
+                  verbs(CORE, "configmaps", "get", "list", "watch"),
+                  verbs(CORE, "secrets", "get", "list", "watch"))
+              .flatMap(List::stream)
+              .toList());
 
   @Test
   void shouldGrantTheOperatorExactlyWhatItUses() {
