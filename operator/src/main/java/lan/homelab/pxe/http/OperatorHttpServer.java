@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code GET|POST /v1/notify/boot-script-served?install=<nodeinstall>}</td><td>nginx
  *     {@code mirror} of the per-node iPXE script fetch; header {@code X-Pxe-Hook-Token}</td>
  *     <td>200 recorded; 404 unknown install</td></tr>
+ * <tr><td>{@code GET|POST /v1/notify/boot-refused?install=<nodeinstall>&reason=memory|address
+ *     &memsize=<MiB>}</td><td>nginx, when a per-node iPXE script refuses to boot the installer;
+ *     header {@code X-Pxe-Hook-Token}</td><td>200 recorded (the install becomes Failed); 404
+ *     unknown install</td></tr>
  * <tr><td>{@code GET /}</td><td>people</td><td>the status page (refreshes itself from the JSON
  *     API every 2 s)</td></tr>
  * <tr><td>{@code GET /api/v1/status}</td><td>anyone</td><td>{@link StatusSnapshot} as JSON</td></tr>
@@ -239,6 +243,7 @@ public final class OperatorHttpServer implements AutoCloseable {
       case "/v1/dhcp-events" -> dhcpEvent(ex);
       case "/v1/notify/answer-served" -> answerServed(ex);
       case "/v1/notify/boot-script-served" -> bootScriptServed(ex);
+      case "/v1/notify/boot-refused" -> bootRefused(ex);
       default -> {
         if (path.startsWith("/v1/webhook/")) {
           webhook(ex, path.substring("/v1/webhook/".length()));
@@ -347,6 +352,25 @@ public final class OperatorHttpServer implements AutoCloseable {
       throw HttpError.badRequest("query parameter install must name a NodeInstall (aa-bb-...)");
     }
     if (!reports.bootScriptServed(name)) {
+      throw new HttpError(404, "no such install");
+    }
+    sendJson(ex, 200, outcome("recorded", "nodeInstall", name));
+  }
+
+  private void bootRefused(HttpExchange ex) throws IOException {
+    allow(ex, "GET", "POST");
+    requireHookToken(ex);
+    Map<String, String> query = query(ex);
+    String name = query.get("install");
+    String reason = query.getOrDefault("reason", "");
+    String memsize = query.getOrDefault("memsize", "");
+    if (name == null || !INSTALL_NAME.matcher(name).matches()) {
+      throw HttpError.badRequest("query parameter install must name a NodeInstall (aa-bb-...)");
+    }
+    if (!reason.matches("[a-z]{1,20}") || !memsize.matches("[0-9]{0,9}")) {
+      throw HttpError.badRequest("reason must be a lower-case word and memsize a number of MiB");
+    }
+    if (!reports.bootRefused(name, reason, memsize)) {
       throw new HttpError(404, "no such install");
     }
     sendJson(ex, 200, outcome("recorded", "nodeInstall", name));

@@ -150,6 +150,38 @@ public class InstallReports {
   }
 
   /**
+   * The per-node boot script refused to boot the installer (nginx told us): too little memory, or
+   * iPXE does not hold the slot's address. Recorded once; the leader then marks the install Failed.
+   *
+   * @return whether such an install exists
+   */
+  public boolean bootRefused(String name, String reason, String memsize) {
+    NodeInstall install = find(name).orElse(null);
+    if (install == null) {
+      return false;
+    }
+    if (phaseOf(install) != NodeInstallPhase.Installing
+        || install.getStatus().getBootRefusal() != null) {
+      return true;
+    }
+    String text =
+        switch (reason) {
+          case "memory" ->
+              "the machine has "
+                  + (memsize == null || memsize.isEmpty() ? "unknown" : memsize + " MiB")
+                  + " of memory; the installer needs about 6 GiB";
+          case "address" -> "iPXE does not hold the slot's address";
+          default -> reason;
+        };
+    NodeInstallStatus status = new NodeInstallStatus();
+    status.setBootRefusal(text);
+    patchStatus(name, status);
+    events.warning(
+        install, "BootRefused", "the boot script refused to start the installer: " + text);
+    return true;
+  }
+
+  /**
    * The installer at {@code client} fetched its answer (nginx told us): records when and what the
    * machine said about itself, and whether its NICs include the install's MAC.
    *

@@ -282,6 +282,9 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       status.setCompletedAt(conditions.now());
       status.setReason(null);
     }
+    if (status.getPhase() == NodeInstallPhase.Installing && status.getBootRefusal() != null) {
+      fail(status, "the boot script refused to start the installer: " + status.getBootRefusal());
+    }
     if (status.getPhase() != NodeInstallPhase.Installing) {
       nodeFiles.remove(install);
       return Optional.empty();
@@ -336,6 +339,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         status.setPhase(NodeInstallPhase.Installing);
         status.setClaimedAt(conditions.now());
         status.setBootScriptServedAt(null);
+        status.setBootRefusal(null);
         status.setAnswerServedAt(null);
         status.setWebhookReceivedAt(null);
         status.setAnswerRequest(null);

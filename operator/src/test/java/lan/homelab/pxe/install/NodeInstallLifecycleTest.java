@@ -348,6 +348,24 @@ class NodeInstallLifecycleTest {
   }
 
   @Test
+  void shouldFailAnInstallWhoseBootScriptRefusedToStartTheInstallerAndLetARetryClearIt() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+
+    assertThat(operator.reports().bootRefused("52-54-00-00-00-0a", "memory", "4096")).isTrue();
+
+    NodeInstall failed = awaitPhase(MAC_A, NodeInstallPhase.Failed);
+    assertThat(failed.getStatus().getReason()).contains("4096 MiB").contains("6 GiB");
+    await().until(() -> hosts().contains(MAC_A + ",ignore"));
+    Fixtures.annotate(client, "52-54-00-00-00-0a", ApiConstants.ANNOTATION_RETRY, "now");
+    NodeInstall again = awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    assertThat(again.getStatus().getBootRefusal()).isNull();
+    assertThat(operator.reports().bootRefused("ff-ff-ff-ff-ff-ff", "memory", "1")).isFalse();
+  }
+
+  @Test
   void shouldMarkAnInstallProvisionedByHand() {
     Fixtures.seedSlots(client);
     start(Map.of());

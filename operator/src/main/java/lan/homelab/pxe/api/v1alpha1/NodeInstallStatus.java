@@ -38,6 +38,10 @@ public class NodeInstallStatus {
   @JsonPropertyDescription("When iPXE fetched its per-node boot script.")
   private String bootScriptServedAt;
 
+  @JsonPropertyDescription(
+      "Why the per-node boot script refused to boot the installer (e.g. too little memory).")
+  private String bootRefusal;
+
   @JsonPropertyDescription("When the installer fetched its answer file.")
   private String answerServedAt;
 
@@ -132,6 +136,14 @@ public class NodeInstallStatus {
     this.bootScriptServedAt = bootScriptServedAt;
   }
 
+  public String getBootRefusal() {
+    return bootRefusal;
+  }
+
+  public void setBootRefusal(String bootRefusal) {
+    this.bootRefusal = bootRefusal;
+  }
+
   public String getAnswerServedAt() {
     return answerServedAt;
   }
@@ -210,6 +222,7 @@ public class NodeInstallStatus {
         && Objects.equals(discoveredAt, other.discoveredAt)
         && Objects.equals(claimedAt, other.claimedAt)
         && Objects.equals(bootScriptServedAt, other.bootScriptServedAt)
+        && Objects.equals(bootRefusal, other.bootRefusal)
         && Objects.equals(answerServedAt, other.answerServedAt)
         && Objects.equals(webhookReceivedAt, other.webhookReceivedAt)
         && Objects.equals(completedAt, other.completedAt)
@@ -232,6 +245,7 @@ public class NodeInstallStatus {
         discoveredAt,
         claimedAt,
         bootScriptServedAt,
+        bootRefusal,
         answerServedAt,
         webhookReceivedAt,
         completedAt,
