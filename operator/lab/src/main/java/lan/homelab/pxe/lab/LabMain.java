@@ -11,6 +11,7 @@ public final class LabMain {
 
   public static void main(String[] args) {
     var commandLine = PxeOperatorCommand.commandLine(new PxeOperatorCommand());
+    commandLine.addSubcommand("bench", new lan.homelab.pxe.lab.bench.BenchCommand());
     System.exit(commandLine.execute(args));
   }
 }
