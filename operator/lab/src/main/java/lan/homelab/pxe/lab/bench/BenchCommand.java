@@ -116,10 +116,13 @@ public class BenchCommand implements Callable<Integer> {
       BurstResult burst = burst(client, port);
       long rssBurst = rssKiB(child.pid());
 
-      double claimsPerSecond = machines / (burst.millis / 1000.0);
+      double claimsPerSecond = burst.claimed / (burst.millis / 1000.0);
+      boolean all = burst.claimed == machines;
       row(
           "burst: " + machines + " claims, time to all claimed",
-          burst.millis + " ms",
+          all
+              ? burst.millis + " ms"
+              : "not reached: " + burst.claimed + " claimed after " + burst.millis + " ms",
           String.format(
               Locale.ROOT,
               "%.0f ms for %d plain creates",
@@ -254,7 +257,10 @@ public class BenchCommand implements Callable<Integer> {
         });
   }
 
-  private record BurstResult(long millis, int duplicates) {}
+  /**
+   * How long the burst took, duplicates found, and how many were claimed (all unless timed out).
+   */
+  private record BurstResult(long millis, int duplicates, long claimed) {}
 
   /** N DHCP events at once over HTTP, then the time until every machine holds a slot. */
   private BurstResult burst(KubernetesClient client, int port) throws Exception {
@@ -290,9 +296,10 @@ public class BenchCommand implements Callable<Integer> {
         });
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     List<NodeInstall> installs;
+    long claimed;
     do {
       installs = client.resources(NodeInstall.class).inNamespace(NS).list().getItems();
-      long claimed =
+      claimed =
           installs.stream()
               .filter(
                   ni ->
@@ -304,8 +311,7 @@ public class BenchCommand implements Callable<Integer> {
         break;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "only " + claimed + " of " + machines + " claimed after " + timeoutSeconds + " s");
+        break;
       }
       Thread.onSpinWait();
     } while (true);
@@ -313,7 +319,7 @@ public class BenchCommand implements Callable<Integer> {
     Set<String> slots = new HashSet<>();
     int duplicates = 0;
     for (NodeInstall ni : installs) {
-      if (!slots.add(ni.getSpec().getSlot())) {
+      if (ni.getSpec().getSlot() != null && !slots.add(ni.getSpec().getSlot())) {
         duplicates++;
       }
     }
@@ -328,7 +334,7 @@ public class BenchCommand implements Callable<Integer> {
         duplicates++;
       }
     }
-    return new BurstResult(millis, duplicates);
+    return new BurstResult(millis, duplicates, claimed);
   }
 
   private void parallel(IntConsumer task) throws Exception {
