@@ -44,8 +44,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * An operator stopped and replaced by a new one at any step of one machine's lifecycle, or cut off
  * from the API server for a while, ends in the state an uninterrupted run reaches: the first slot,
- * Provisioned, every step recorded once, an ignore line instead of the reservation, no answer
- * ConfigMap and no token left.
+ * Provisioned, every step recorded, an ignore line instead of the reservation, no answer ConfigMap
+ * and no token left.
  */
 class CrashRecoveryTest {
   private static final String MAC = "52:54:00:00:00:0a";
@@ -211,7 +211,9 @@ class CrashRecoveryTest {
             .filter(e -> NAME.equals(e.getInvolvedObject().getName()))
             .map(e -> e.getReason())
             .toList();
-    assertThat(reasons.stream().filter("Provisioned"::equals)).hasSize(1);
+    // An Event is a report, not state: a reconcile of the stopping operator that overlaps the
+    // new one may tell the same transition twice, so at least one, not exactly one.
+    assertThat(reasons).contains("Provisioned");
   }
 
   private Map<String, String> claims() {
