@@ -82,12 +82,18 @@ public record ClaimRules(Ipv4Network network, int maxConcurrentInstalls) {
     }
     List<ProvisioningSlot> open =
         ordered.stream().filter(free).filter(s -> Slots.keptFor(s).isEmpty()).toList();
+    Set<String> keptFree =
+        ordered.stream()
+            .filter(free)
+            .map(Slots::keptFor)
+            .flatMap(java.util.Optional::stream)
+            .collect(Collectors.toSet());
     long rank =
         installs.stream()
             .filter(ni -> !name.equals(ni.getMetadata().getName()))
             .filter(ni -> !holders.contains(ni.getMetadata().getName()))
             .filter(ni -> isWaiting(ni) && arrivedBefore(ni, me))
-            .filter(ni -> !hasFreeKeptSlot(ni, ordered, free))
+            .filter(ni -> !keptFree.contains(ni.getMetadata().getName()))
             .count();
     if (open.size() > rank) {
       return new ClaimDecision.Take(open.get((int) rank).getMetadata().getName());
@@ -102,13 +108,6 @@ public record ClaimRules(Ipv4Network network, int maxConcurrentInstalls) {
   /** Who holds the slot: its claim label, else a pending claim. */
   static String holder(ProvisioningSlot slot, Map<String, String> pending) {
     return Slots.claimedBy(slot).orElse(pending.get(slot.getMetadata().getName()));
-  }
-
-  private static boolean hasFreeKeptSlot(
-      NodeInstall ni, List<ProvisioningSlot> slots, Predicate<ProvisioningSlot> free) {
-    String name = ni.getMetadata().getName();
-    return slots.stream()
-        .anyMatch(s -> free.test(s) && Slots.keptFor(s).filter(name::equals).isPresent());
   }
 
   private static boolean isWaiting(NodeInstall ni) {

@@ -60,6 +60,18 @@ public class SlotClaimer {
       forgetSettled(view.values());
       ClaimDecision decision =
           rules.decide(me, view.values(), installs.get(), pendingView(), valid);
+      if (decision instanceof ClaimDecision.Adopt adopt) {
+        // The cache may still show a claim this machine gave back: adopt only what the API
+        // server shows.
+        ProvisioningSlot now = read(adopt.slot());
+        if (now != null
+            && Slots.claimedBy(now).filter(me.getMetadata().getName()::equals).isPresent()) {
+          return decision;
+        }
+        pending.remove(adopt.slot());
+        remember(adopt.slot(), now, fresh, gone);
+        continue;
+      }
       if (!(decision instanceof ClaimDecision.Take take)) {
         return decision;
       }
@@ -68,19 +80,25 @@ public class SlotClaimer {
         return decision;
       }
       // The slot changed since it was read (a status write, another claimer): read it again.
-      ProvisioningSlot now =
-          client
-              .resources(ProvisioningSlot.class)
-              .inNamespace(namespace)
-              .withName(take.slot())
-              .get();
-      if (now == null) {
-        gone.add(take.slot());
-      } else {
-        fresh.put(take.slot(), now);
-      }
+      remember(take.slot(), read(take.slot()), fresh, gone);
     }
     return new ClaimDecision.Retry("the queue changed during the claim");
+  }
+
+  private ProvisioningSlot read(String slot) {
+    return client.resources(ProvisioningSlot.class).inNamespace(namespace).withName(slot).get();
+  }
+
+  private static void remember(
+      String name,
+      ProvisioningSlot now,
+      Map<String, ProvisioningSlot> fresh,
+      java.util.Set<String> gone) {
+    if (now == null) {
+      gone.add(name);
+    } else {
+      fresh.put(name, now);
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ public final class LabMain {
   public static void main(String[] args) {
     var commandLine = PxeOperatorCommand.commandLine(new PxeOperatorCommand());
     commandLine.addSubcommand("lab", new LabCommand());
+    commandLine.addSubcommand("bench", new lan.homelab.pxe.lab.bench.BenchCommand());
     System.exit(commandLine.execute(args));
   }
 }

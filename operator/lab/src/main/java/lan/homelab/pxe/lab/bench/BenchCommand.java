@@ -1,0 +1,503 @@
+package lan.homelab.pxe.lab.bench;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlotSpec;
+import lan.homelab.pxe.config.Ipv4;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./pxe-operator bench}: measures the operator on this machine and writes BENCHMARKS.md,
+ * each figure beside a baseline from the same run. Measured: burst claims (N PXE discoveries at
+ * once over HTTP against N slots on the fabric8 mock API, against N plain creates on the same API),
+ * the operator's resident memory after start and after the burst, and its time to ready (child JVM
+ * with the image's flags). The dnsmasq and nginx figures need the network harness and are reported
+ * as not measured.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure claims, memory and start-up; print a table and write BENCHMARKS.md.")
+public class BenchCommand implements Callable<Integer> {
+  static final String NS = "pxe-system";
+  static final String HOOK = "bench-hook-token-0123456789abcdef";
+  static final List<String> IMAGE_JVM_FLAGS =
+      List.of(
+          "-XX:+UseSerialGC",
+          "-XX:MaxRAM=192m",
+          "-XX:MaxRAMPercentage=60",
+          "-XX:TieredStopAtLevel=1",
+          "-Xss512k");
+
+  @Option(names = "--machines", description = "machines and slots in the burst (default 500)")
+  int machines = 500;
+
+  @Option(names = "--out", description = "where to write the report (default BENCHMARKS.md)")
+  Path out = Path.of("BENCHMARKS.md");
+
+  @Option(names = "--timeout", description = "seconds to wait for the burst (default 120)")
+  int timeoutSeconds = 120;
+
+  private final List<String[]> rows = new ArrayList<>();
+
+  /** The mock server logs every request at INFO; held here so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  @Override
+  public Integer call() throws Exception {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    var responses =
+        new HashMap<
+            io.fabric8.mockwebserver.ServerRequest,
+            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    Process child = null;
+    try (KubernetesClient client = server.createClient()) {
+      prepare(client);
+      double createsPerSecond = rawCreates(client);
+      createSlots(client);
+
+      Instant spawned = Instant.now();
+      child = startOperator(client.getMasterUrl().toString());
+      int port = readPort(child);
+      long readyMs = awaitReady(port, spawned);
+      long rssStart = rssKiB(child.pid());
+
+      BurstResult burst = burst(client, port);
+      long rssBurst = rssKiB(child.pid());
+
+      double claimsPerSecond = burst.claimed / (burst.millis / 1000.0);
+      boolean all = burst.claimed == machines;
+      row(
+          "burst: " + machines + " claims, time to all claimed",
+          all
+              ? burst.millis + " ms"
+              : "not reached: " + burst.claimed + " claimed after " + burst.millis + " ms",
+          String.format(
+              Locale.ROOT,
+              "%.0f ms for %d plain creates",
+              machines / createsPerSecond * 1000,
+              machines),
+          String.format(Locale.ROOT, "%.1fx", burst.millis / (machines / createsPerSecond * 1000)),
+          "<= 5000 ms, 0 duplicates: "
+              + (burst.millis <= 5000 && burst.duplicates == 0 ? "met" : "MISSED"));
+      row(
+          "burst: claims/s",
+          String.format(Locale.ROOT, "%.0f /s", claimsPerSecond),
+          String.format(Locale.ROOT, "%.0f creates/s", createsPerSecond),
+          String.format(Locale.ROOT, "%.2f", claimsPerSecond / createsPerSecond),
+          "");
+      row(
+          "burst: duplicates (slot held twice, MAC holding two)",
+          String.valueOf(burst.duplicates),
+          "0",
+          "",
+          burst.duplicates == 0 ? "met" : "MISSED");
+      long selfRss = rssKiB(ProcessHandle.current().pid());
+      row(
+          "operator RSS after start",
+          rssStart / 1024 + " MiB",
+          selfRss / 1024 + " MiB (this bench JVM, default flags)",
+          String.format(Locale.ROOT, "%.2f", rssStart / (double) selfRss),
+          "<= 128 MiB: " + (rssStart <= 128 * 1024 ? "met" : "MISSED"));
+      row(
+          "operator RSS after the burst",
+          rssBurst / 1024 + " MiB",
+          rssStart / 1024 + " MiB (after start)",
+          String.format(Locale.ROOT, "%.2f", rssBurst / (double) rssStart),
+          "<= 128 MiB: " + (rssBurst <= 128 * 1024 ? "met" : "MISSED"));
+      long jvmOnly = bareJvmMillis();
+      row(
+          "operator start to /readyz 200",
+          readyMs + " ms",
+          jvmOnly + " ms (bare JVM start and exit, same flags)",
+          String.format(Locale.ROOT, "%.1fx", readyMs / (double) jvmOnly),
+          "<= 3000 ms: " + (readyMs <= 3000 ? "met" : "MISSED"));
+      dnsmasqReload();
+      for (String missing :
+          List.of(
+              "discovery -> reservation through real dnsmasq (p50/p99)",
+              "answer POST through nginx vs static GET",
+              "boot-asset throughput through nginx")) {
+        row(missing, "not measured: needs the network harness", "", "", "");
+      }
+      String report = report();
+      System.out.println(table());
+      Files.writeString(out, report);
+      System.out.println("wrote " + out.toAbsolutePath());
+      return burst.duplicates == 0 ? 0 : 1;
+    } finally {
+      if (child != null) {
+        child.getOutputStream().close();
+        if (!child.waitFor(10, TimeUnit.SECONDS)) {
+          child.destroyForcibly();
+        }
+      }
+      server.destroy();
+    }
+  }
+
+  /** Reload cost of a real dnsmasq in a namespace of its own; skipped without root or dnsmasq. */
+  private void dnsmasqReload() throws Exception {
+    if (!DnsmasqReload.available()) {
+      row(
+          "dnsmasq reload with 10 / 1,000 / 10,000 reservations",
+          "not measured: needs root and dnsmasq",
+          "",
+          "",
+          "");
+      return;
+    }
+    try (DnsmasqReload reload = new DnsmasqReload()) {
+      double base = reload.reloadMillis(10, 7);
+      for (int n : new int[] {10, 1_000, 10_000}) {
+        double ms = n == 10 ? base : reload.reloadMillis(n, 7);
+        row(
+            "dnsmasq SIGHUP reload, " + n + " reservations (median of 7)",
+            String.format(Locale.ROOT, "%.1f ms", ms),
+            String.format(Locale.ROOT, "%.1f ms with 10", base),
+            String.format(Locale.ROOT, "%.1fx", ms / base),
+            "");
+      }
+    }
+  }
+
+  private void prepare(KubernetesClient client) throws IOException {
+    for (String crd : List.of("provisioningslots", "nodeinstalls")) {
+      try (InputStream in =
+          BenchCommand.class.getResourceAsStream(
+              "/META-INF/fabric8/" + crd + ".pxe.homelab.lan-v1.yml")) {
+        CustomResourceDefinition d =
+            client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(d).create();
+      }
+    }
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
+    secret(client, Names.SECRET_DHCP_HOOK, Names.KEY_TOKEN, HOOK);
+    secret(client, Names.SECRET_ROOT_PASSWORD, "password", "bench-root-password-0123");
+  }
+
+  private static void secret(KubernetesClient client, String name, String key, String value) {
+    client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .addToData(
+                    key, Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)))
+                .build())
+        .create();
+  }
+
+  /** Baseline: the same API's create rate for plain objects, from 16 threads. */
+  private double rawCreates(KubernetesClient client) throws Exception {
+    long start = System.nanoTime();
+    parallel(
+        i ->
+            client
+                .configMaps()
+                .inNamespace(NS)
+                .resource(
+                    new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("bench-" + i)
+                        .endMetadata()
+                        .addToData("i", String.valueOf(i))
+                        .build())
+                .create());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    client.configMaps().inNamespace(NS).list().getItems().stream()
+        .filter(cm -> cm.getMetadata().getName().startsWith("bench-"))
+        .forEach(cm -> client.resource(cm).delete());
+    return machines / seconds;
+  }
+
+  private void createSlots(KubernetesClient client) throws Exception {
+    long base = Ipv4.parse("10.11.0.10").bits();
+    parallel(
+        i -> {
+          ProvisioningSlot slot = new ProvisioningSlot();
+          slot.getMetadata().setName("slot-" + i);
+          slot.getMetadata().setNamespace(NS);
+          ProvisioningSlotSpec spec = new ProvisioningSlotSpec();
+          spec.setAddress(new Ipv4(base + i).toString());
+          slot.setSpec(spec);
+          client.resources(ProvisioningSlot.class).inNamespace(NS).resource(slot).create();
+        });
+  }
+
+  /**
+   * How long the burst took, duplicates found, and how many were claimed (all unless timed out).
+   */
+  private record BurstResult(long millis, int duplicates, long claimed) {}
+
+  /** N DHCP events at once over HTTP, then the time until every machine holds a slot. */
+  private BurstResult burst(KubernetesClient client, int port) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    long start = System.nanoTime();
+    parallel(
+        i -> {
+          String mac =
+              String.format("52:54:00:%02x:%02x:%02x", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+          String body =
+              "{\"action\":\"add\",\"mac\":\""
+                  + mac
+                  + "\",\"ip\":\"10.11.3.200\","
+                  + "\"vendorClass\":\"PXEClient:Arch:00007:UNDI:003016\"}";
+          try {
+            HttpResponse<String> r =
+                http.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/v1/dhcp-events"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .header(Names.HEADER_HOOK_TOKEN, HOOK)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 202) {
+              throw new IllegalStateException(
+                  "discovery " + mac + ": " + r.statusCode() + " " + r.body());
+            }
+          } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    List<NodeInstall> installs;
+    long claimed;
+    do {
+      installs = client.resources(NodeInstall.class).inNamespace(NS).list().getItems();
+      claimed =
+          installs.stream()
+              .filter(
+                  ni ->
+                      ni.getStatus() != null
+                          && ni.getStatus().getPhase() == NodeInstallPhase.Installing)
+              .filter(ni -> ni.getSpec().getSlot() != null)
+              .count();
+      if (claimed >= machines) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.onSpinWait();
+    } while (true);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    Set<String> slots = new HashSet<>();
+    int duplicates = 0;
+    for (NodeInstall ni : installs) {
+      if (ni.getSpec().getSlot() != null && !slots.add(ni.getSpec().getSlot())) {
+        duplicates++;
+      }
+    }
+    Set<String> holders = new HashSet<>();
+    for (ProvisioningSlot s :
+        client.resources(ProvisioningSlot.class).inNamespace(NS).list().getItems()) {
+      String holder =
+          s.getMetadata().getLabels() == null
+              ? null
+              : s.getMetadata().getLabels().get(ApiConstants.LABEL_CLAIMED_BY);
+      if (holder != null && !holders.add(holder)) {
+        duplicates++;
+      }
+    }
+    return new BurstResult(millis, duplicates, claimed);
+  }
+
+  private void parallel(IntConsumer task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < machines; i++) {
+        int n = i;
+        futures.add(pool.submit(() -> task.accept(n)));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static List<String> javaCommand() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(IMAGE_JVM_FLAGS);
+    return cmd;
+  }
+
+  private static Process startOperator(String masterUrl) throws IOException {
+    List<String> cmd = javaCommand();
+    cmd.addAll(
+        List.of(
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            "-cp",
+            System.getProperty("java.class.path"),
+            BenchOperator.class.getName(),
+            masterUrl));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  private static int readPort(Process child) throws IOException {
+    BufferedReader reader =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+      if (line.startsWith("PORT ")) {
+        return Integer.parseInt(line.substring(5).strip());
+      }
+    }
+    throw new IllegalStateException("the operator exited before it served HTTP");
+  }
+
+  private static long awaitReady(int port, Instant spawned) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest ready =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    for (int i = 0; i < 60_000; i++) {
+      if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        return Duration.between(spawned, Instant.now()).toMillis();
+      }
+      Thread.sleep(1); // polling a child process; the bench is not a test
+    }
+    throw new IllegalStateException("the operator never became ready");
+  }
+
+  /** Baseline for start-up: a JVM with the same flags that starts and exits. */
+  private static long bareJvmMillis() throws Exception {
+    List<String> cmd = javaCommand();
+    cmd.add("-version");
+    long start = System.nanoTime();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    p.waitFor();
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  static long rssKiB(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no VmRSS for " + pid);
+  }
+
+  private void row(String what, String figure, String baseline, String ratio, String target) {
+    rows.add(new String[] {what, figure, baseline, ratio, target});
+  }
+
+  private String table() {
+    StringBuilder b =
+        new StringBuilder("| Measure | Figure | Baseline (same run) | Ratio | Target |\n");
+    b.append("|---|---|---|---|---|\n");
+    for (String[] r : rows) {
+      b.append("| ").append(String.join(" | ", r)).append(" |\n");
+    }
+    return b.toString();
+  }
+
+  private String report() throws IOException {
+    Runtime rt = Runtime.getRuntime();
+    long totalKiB = 0;
+    for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+      if (line.startsWith("MemTotal:")) {
+        totalKiB = Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return "# Benchmarks\n\n"
+        + "Written by `./pxe-operator bench` (operator/lab/.../bench/BenchCommand.java).\n\n"
+        + "- Date: "
+        + Instant.now()
+        + "\n"
+        + "- Machine: "
+        + rt.availableProcessors()
+        + " cores, "
+        + totalKiB / 1024 / 1024
+        + " GiB RAM, "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.version")
+        + "\n"
+        + "- Java: "
+        + System.getProperty("java.vm.name")
+        + " "
+        + System.getProperty("java.version")
+        + "\n"
+        + "- Operator JVM flags (as in the image): "
+        + String.join(" ", IMAGE_JVM_FLAGS)
+        + "\n"
+        + "- API server: fabric8 kubernetes-server-mock (CRUD) on loopback, in the bench JVM; "
+        + machines
+        + " slots, "
+        + machines
+        + " discoveries sent at once over HTTP from 16 threads\n"
+        + "- Bench JVM: "
+        + ManagementFactory.getRuntimeMXBean().getInputArguments()
+        + "\n\n"
+        + table();
+  }
+}

@@ -1,0 +1,34 @@
+package lan.homelab.pxe.lab.bench;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import lan.homelab.pxe.OperatorMain;
+import lan.homelab.pxe.config.OperatorSettings;
+
+/**
+ * The operator alone in a JVM of its own (started by {@link BenchCommand} with the image's JVM
+ * flags): connects to the API server at {@code args[0]}, prints {@code PORT <http port>} and runs
+ * until its standard input closes.
+ */
+public final class BenchOperator {
+  private BenchOperator() {}
+
+  public static void main(String[] args) throws Exception {
+    Config config =
+        new ConfigBuilder(Config.empty()).withMasterUrl(args[0]).withTrustCerts(true).build();
+    try (var client = new KubernetesClientBuilder().withConfig(config).build();
+        OperatorMain operator =
+            new OperatorMain(client, OperatorSettings.defaults(), Clock.systemUTC())
+                .withHttpPort(0)
+                .start()) {
+      System.out.println("PORT " + operator.httpPort());
+      System.out.flush();
+      while (System.in.read() != -1) {
+        // runs until the parent closes our stdin
+      }
+    }
+    System.exit(0);
+  }
+}
