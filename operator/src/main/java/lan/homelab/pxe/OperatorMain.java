@@ -31,6 +31,7 @@ import lan.homelab.pxe.install.NodeInstallReconciler;
 import lan.homelab.pxe.metrics.PxeMetrics;
 import lan.homelab.pxe.render.StaticBootConfig;
 import lan.homelab.pxe.slot.ProvisioningSlotReconciler;
+import lan.homelab.pxe.slot.SlotValidation;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
 import lan.homelab.pxe.tls.SelfSignedCertificate;
@@ -103,9 +104,18 @@ public final class OperatorMain implements AutoCloseable {
     NodeAnswers answers = new NodeAnswers(client, settings, clock, events, fingerprint);
     Function<ProvisioningSlot, List<String>> answerProblems = answers::problems;
     Function<Collection<ProvisioningSlot>, Predicate<ProvisioningSlot>> validity =
-        all ->
-            slot ->
-                ProvisioningSlotReconciler.problems(slot, all, settings, answerProblems).isEmpty();
+        all -> {
+          java.util.Set<String> valid = new java.util.HashSet<>();
+          SlotValidation.problemsOfAll(all, settings)
+              .forEach(
+                  (name, problems) -> {
+                    if (problems.isEmpty()) {
+                      valid.add(name);
+                    }
+                  });
+          return slot ->
+              valid.contains(slot.getMetadata().getName()) && answerProblems.apply(slot).isEmpty();
+        };
     SlotClaimer claimer =
         new SlotClaimer(
             client,

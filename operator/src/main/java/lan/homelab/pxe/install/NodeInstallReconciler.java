@@ -41,6 +41,7 @@ import lan.homelab.pxe.metrics.PxeMetrics;
 import lan.homelab.pxe.slot.Slots;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
+import lan.homelab.pxe.status.StatusPatch;
 
 /**
  * The lifecycle of one machine. Inputs: the NodeInstall (created by the discovery intake or by a
@@ -127,12 +128,18 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     return List.of(slotSource);
   }
 
-  /** Status-only writes of a slot never change who may claim it. */
+  /**
+   * Which slot updates can let a waiting machine claim: a spec change, a deletion, a claim given
+   * up, a reservation changed. A new claim or a status write cannot (every claim would otherwise
+   * wake every waiting machine); the machine that claimed is woken by its own spec.slot write.
+   */
   private static boolean claimRelevantChange(ProvisioningSlot now, ProvisioningSlot before) {
+    Optional<String> heldBefore = Slots.claimedBy(before);
     return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
-        || !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
         || !Objects.equals(
-            now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp());
+            now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp())
+        || (heldBefore.isPresent() && !heldBefore.equals(Slots.claimedBy(now)))
+        || !Slots.reservedFor(now).equals(Slots.reservedFor(before));
   }
 
   /** A slot change concerns the machine that holds it or is kept for it, and every waiting one. */
@@ -470,13 +477,10 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
             Objects.requireNonNullElse(status.getReason(), describe(status)),
             generation));
     recordTransition(install, before, status);
-    UpdateControl<NodeInstall> control;
-    if (status.equals(before)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      install.setStatus(status);
-      control = UpdateControl.patchStatus(install);
+    if (!status.equals(before)) {
+      StatusPatch.apply(client, install, install.getStatus(), status);
     }
+    UpdateControl<NodeInstall> control = UpdateControl.noUpdate();
     recheck.ifPresent(control::rescheduleAfter);
     return control;
   }

@@ -27,6 +27,7 @@ import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
+import lan.homelab.pxe.status.StatusPatch;
 
 /**
  * The status of one queue entry, derived from the slot, the other slots (validation) and the
@@ -167,11 +168,10 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
     status.setObservedGeneration(generation);
 
     recordTransition(slot, before, status, problemText);
-    if (Objects.equals(before, status)) {
-      return UpdateControl.<ProvisioningSlot>noUpdate().rescheduleAfter(RESYNC);
+    if (!Objects.equals(before, status)) {
+      StatusPatch.apply(client, slot, slot.getStatus(), status);
     }
-    slot.setStatus(status);
-    return UpdateControl.patchStatus(slot).rescheduleAfter(RESYNC);
+    return UpdateControl.<ProvisioningSlot>noUpdate().rescheduleAfter(RESYNC);
   }
 
   private void recordTransition(

@@ -2,7 +2,9 @@ package lan.homelab.pxe.slot;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.claim.Mac;
@@ -20,6 +22,22 @@ public final class SlotValidation {
   /** Every problem of {@code slot}, in words a person can act on; empty when it is valid. */
   public static List<String> problems(
       ProvisioningSlot slot, Collection<ProvisioningSlot> all, OperatorSettings settings) {
+    return problems(slot, new Owners(all), settings);
+  }
+
+  /** The problems of every slot by name; one pass over the slots, however many there are. */
+  public static Map<String, List<String>> problemsOfAll(
+      Collection<ProvisioningSlot> all, OperatorSettings settings) {
+    Owners owners = new Owners(all);
+    Map<String, List<String>> result = new HashMap<>();
+    for (ProvisioningSlot slot : all) {
+      result.put(slot.getMetadata().getName(), problems(slot, owners, settings));
+    }
+    return result;
+  }
+
+  private static List<String> problems(
+      ProvisioningSlot slot, Owners owners, OperatorSettings settings) {
     List<String> problems = new ArrayList<>();
     if (slot.getSpec() == null) {
       return List.of("spec is missing");
@@ -47,6 +65,9 @@ public final class SlotValidation {
                 + "-"
                 + settings.discoveryPoolEnd());
       }
+      owners
+          .otherThan(slot, "address:" + a)
+          .ifPresent(o -> problems.add("address " + a + " is also slot " + o + "'s"));
     }
     String hostname = Slots.hostname(slot);
     if (!hostname.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
@@ -54,31 +75,49 @@ public final class SlotValidation {
     } else if (hostname.matches("[0-9]+")) {
       problems.add("hostname '" + hostname + "' is all digits, which an FQDN label may not be");
     }
+    owners
+        .otherThan(slot, "hostname:" + hostname)
+        .ifPresent(o -> problems.add("hostname " + hostname + " is also slot " + o + "'s"));
     String mac = slot.getSpec().getMac();
-    if (mac != null && !mac.isBlank() && Mac.tryParse(mac).isEmpty()) {
-      problems.add("mac '" + mac + "' is not a MAC address");
-    }
-    for (ProvisioningSlot other : all) {
-      if (other.getMetadata().getName().equals(slot.getMetadata().getName())
-          || other.getSpec() == null
-          || !olderThan(other, slot)) {
-        continue;
-      }
-      if (address.isPresent() && address.equals(Ipv4.tryParse(other.getSpec().getAddress()))) {
-        problems.add(
-            "address " + address.get() + " is also slot " + other.getMetadata().getName() + "'s");
-      }
-      if (hostname.equals(Slots.hostname(other))) {
-        problems.add(
-            "hostname " + hostname + " is also slot " + other.getMetadata().getName() + "'s");
-      }
-      if (mac != null
-          && Mac.tryParse(mac).isPresent()
-          && Mac.tryParse(mac).equals(Mac.tryParse(other.getSpec().getMac()))) {
-        problems.add("mac " + mac + " is also reserved by slot " + other.getMetadata().getName());
+    if (mac != null && !mac.isBlank()) {
+      Optional<Mac> parsed = Mac.tryParse(mac);
+      if (parsed.isEmpty()) {
+        problems.add("mac '" + mac + "' is not a MAC address");
+      } else {
+        owners
+            .otherThan(slot, "mac:" + parsed.get())
+            .ifPresent(o -> problems.add("mac " + mac + " is also reserved by slot " + o));
       }
     }
     return problems;
+  }
+
+  /** For each address, hostname and MAC: the oldest slot that has it, which keeps it. */
+  private static final class Owners {
+    private final Map<String, ProvisioningSlot> oldest = new HashMap<>();
+
+    Owners(Collection<ProvisioningSlot> all) {
+      for (ProvisioningSlot slot : all) {
+        if (slot.getSpec() == null) {
+          continue;
+        }
+        List<String> keys = new ArrayList<>();
+        Ipv4.tryParse(slot.getSpec().getAddress()).ifPresent(a -> keys.add("address:" + a));
+        keys.add("hostname:" + Slots.hostname(slot));
+        Mac.tryParse(slot.getSpec().getMac()).ifPresent(m -> keys.add("mac:" + m));
+        for (String key : keys) {
+          oldest.merge(key, slot, (a, b) -> olderThan(b, a) ? b : a);
+        }
+      }
+    }
+
+    /** The name of the older slot that owns this key, when it is not {@code slot} itself. */
+    Optional<String> otherThan(ProvisioningSlot slot, String key) {
+      ProvisioningSlot owner = oldest.get(key);
+      return owner == null || owner.getMetadata().getName().equals(slot.getMetadata().getName())
+          ? Optional.empty()
+          : Optional.of(owner.getMetadata().getName());
+    }
   }
 
   /**
