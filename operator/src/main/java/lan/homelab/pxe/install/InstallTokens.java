@@ -1,6 +1,5 @@
 package lan.homelab.pxe.install;
 
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import lan.homelab.pxe.Names;
-import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 
 /**
@@ -41,19 +39,7 @@ public class InstallTokens {
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
     Secret secret =
         new SecretBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(ns)
-            .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
-            .addToLabels(ApiConstants.LABEL_NODE_INSTALL, install.getMetadata().getName())
-            .withOwnerReferences(
-                new OwnerReferenceBuilder()
-                    .withApiVersion(install.getApiVersion())
-                    .withKind(install.getKind())
-                    .withName(install.getMetadata().getName())
-                    .withUid(install.getMetadata().getUid())
-                    .build())
-            .endMetadata()
+            .withMetadata(OwnedObjects.metadata(install, name))
             .withType("Opaque")
             .addToData(
                 Names.KEY_TOKEN,

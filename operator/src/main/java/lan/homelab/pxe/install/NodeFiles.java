@@ -2,13 +2,11 @@ package lan.homelab.pxe.install;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.util.Map;
 import java.util.Objects;
 import lan.homelab.pxe.Names;
-import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 
 /**
@@ -35,19 +33,7 @@ public class NodeFiles {
         .inNamespace(ns)
         .resource(
             new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(ns)
-                .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
-                .addToLabels(ApiConstants.LABEL_NODE_INSTALL, install.getMetadata().getName())
-                .withOwnerReferences(
-                    new OwnerReferenceBuilder()
-                        .withApiVersion(install.getApiVersion())
-                        .withKind(install.getKind())
-                        .withName(install.getMetadata().getName())
-                        .withUid(install.getMetadata().getUid())
-                        .build())
-                .endMetadata()
+                .withMetadata(OwnedObjects.metadata(install, name))
                 .withData(data)
                 .build())
         .createOr(NonDeletingOperation::update);

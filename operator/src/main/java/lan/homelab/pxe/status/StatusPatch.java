@@ -8,17 +8,15 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.zjsonpatch.DiffFlags;
-import io.fabric8.zjsonpatch.JsonDiff;
-import java.util.EnumSet;
 import java.util.Map;
 
 /**
- * Writes the fields of a status that a reconciler changed, and only those: a JSON patch from the
- * status it read to the one it computed, so fields other writers set meanwhile (the reports of
- * {@link lan.homelab.pxe.install.InstallReports}) survive. The patch uses only add and remove
- * operations (no copy or move, whose source another writer may have changed); a status seen empty
- * is written as a merge patch, which keeps whatever another writer put there first.
+ * Writes the fields of a status that a reconciler changed, and only those, so fields other writers
+ * set meanwhile (the reports of {@link lan.homelab.pxe.install.InstallReports}) survive. Each
+ * changed top-level field is written whole ({@code add}, which replaces), a dropped one is set to
+ * null: no array indexes, copies or moves, so a status read from a cache that lags behind the API
+ * server still patches cleanly. A status seen empty is written as a merge patch, which keeps
+ * whatever another writer put there first.
  */
 public final class StatusPatch {
   private static final ObjectMapper JSON =
@@ -42,24 +40,23 @@ public final class StatusPatch {
       target.patch(PatchContext.of(PatchType.JSON_MERGE), merge.toString());
       return;
     }
-    ObjectNode wrappedFrom = JSON.createObjectNode();
-    wrappedFrom.set("status", from);
-    ObjectNode wrappedTo = JSON.createObjectNode();
-    wrappedTo.set("status", to);
-    ArrayNode ops =
-        (ArrayNode)
-            JsonDiff.asJson(
-                wrappedFrom,
-                wrappedTo,
-                EnumSet.of(DiffFlags.OMIT_COPY_OPERATION, DiffFlags.OMIT_MOVE_OPERATION));
-    if (ops.isEmpty()) {
-      return;
-    }
-    for (JsonNode op : ops) {
-      if ("replace".equals(op.get("op").asText())) {
-        ((ObjectNode) op).put("op", "add");
+    ArrayNode ops = JSON.createArrayNode();
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    from.fieldNames().forEachRemaining(keys::add);
+    to.fieldNames().forEachRemaining(keys::add);
+    for (String key : keys) {
+      JsonNode was = from.get(key);
+      JsonNode is = to.get(key);
+      if (java.util.Objects.equals(was, is)) {
+        continue;
       }
+      ObjectNode op = ops.addObject();
+      op.put("op", "add");
+      op.put("path", "/status/" + key.replace("~", "~0").replace("/", "~1"));
+      op.set("value", is == null ? JSON.nullNode() : is);
     }
-    target.patch(PatchContext.of(PatchType.JSON), ops.toString());
+    if (!ops.isEmpty()) {
+      target.patch(PatchContext.of(PatchType.JSON), ops.toString());
+    }
   }
 }
