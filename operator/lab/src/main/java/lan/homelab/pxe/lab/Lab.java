@@ -10,9 +10,12 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -22,7 +25,11 @@ import lan.homelab.pxe.OperatorMain;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.lab.api.EmbeddedApiServer;
+import lan.homelab.pxe.lab.net.NetLab;
+import lan.homelab.pxe.lab.net.NetworkMachine;
+import lan.homelab.pxe.lab.net.NetworkedOperator;
 import lan.homelab.pxe.lab.sim.MachineFleet;
+import lan.homelab.pxe.lab.sim.SimulatedMachine;
 import lan.homelab.pxe.lab.sim.SimulatedNetwork;
 
 /**
@@ -37,7 +44,20 @@ public final class Lab implements AutoCloseable {
       Duration timeout,
       int apiPort,
       Path kubeconfig,
-      boolean terminal) {}
+      boolean terminal,
+      boolean realNetwork,
+      boolean external) {
+    /** Simulated DHCP and nginx at the HTTP layer. */
+    public Options(
+        int machines,
+        boolean exitWhenDone,
+        Duration timeout,
+        int apiPort,
+        Path kubeconfig,
+        boolean terminal) {
+      this(machines, exitWhenDone, timeout, apiPort, kubeconfig, terminal, false, false);
+    }
+  }
 
   private static final Duration VIEW_PERIOD = Duration.ofMillis(500);
 
@@ -53,6 +73,8 @@ public final class Lab implements AutoCloseable {
   private StatusView view;
   private String hookToken;
   private SimulatedNetwork network;
+  private NetworkedOperator net;
+  private Path netWork;
   private MachineFleet fleet;
   private Instant startedAt;
 
@@ -70,6 +92,9 @@ public final class Lab implements AutoCloseable {
     startedAt = clock.instant();
     api = new EmbeddedApiServer(options.apiPort()).start();
     out.println("API: " + api.url());
+    if (options.realNetwork()) {
+      return startOnRealNetwork();
+    }
     int httpPort = freeLoopbackPort();
     String namespace = OperatorSettings.defaults().namespace();
     out.println("Status: http://127.0.0.1:" + httpPort + "/");
@@ -104,6 +129,54 @@ public final class Lab implements AutoCloseable {
     out.flush();
     operator =
         new OperatorMain(client, settings, Clock.systemUTC()).withHttpHost("127.0.0.1").start();
+    startView();
+    return this;
+  }
+
+  /**
+   * Seeds the API, then brings up the lab LAN (namespaces, bridge, real dnsmasq and nginx, the
+   * boot-pod sync) with the operator on it, and prints where its status page is and the network.
+   */
+  private Lab startOnRealNetwork() throws IOException {
+    String namespace = OperatorSettings.defaults().namespace();
+    Path kubeconfig = api.writeKubeconfig(options.kubeconfig(), namespace);
+    client = connect(namespace);
+    hookToken = LabSeed.apply(client, namespace);
+    // dnsmasq and nginx drop to unprivileged users: they must reach the boot files
+    netWork =
+        Files.createTempDirectory(
+            "pxe-lab-net-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    net = NetworkedOperator.onApi(netWork, client, false);
+    settings = net.settings();
+    out.println("Status: " + net.operatorUrl() + "/");
+    out.println("Kubeconfig: " + kubeconfig.toAbsolutePath());
+    out.println(
+        "  try: kubectl --kubeconfig " + kubeconfig + " get nodeinstalls,provisioningslots");
+    out.println("Network: namespace " + net.lab().serverNamespace() + " bridge " + NetLab.BRIDGE);
+    out.println(
+        "Real dnsmasq and nginx on "
+            + settings.serverAddress()
+            + " in that namespace; nginx on "
+            + settings.bootHttpUrl()
+            + ".");
+    out.flush();
+    startView();
+    return this;
+  }
+
+  private KubernetesClient connect(String namespace) {
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder()
+                .withMasterUrl(api.url())
+                .withNamespace(namespace)
+                .withOnlyHttpWatches(true)
+                .build())
+        .build();
+  }
+
+  private void startView() {
     view = new StatusView(out, options.terminal(), clock);
     viewer =
         Executors.newSingleThreadScheduledExecutor(
@@ -113,7 +186,6 @@ public final class Lab implements AutoCloseable {
               return t;
             });
     viewer.scheduleAtFixedRate(this::refreshView, 0, VIEW_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
-    return this;
   }
 
   /**
@@ -128,6 +200,16 @@ public final class Lab implements AutoCloseable {
 
   /** Starts {@code options.machines()} simulated machines; they give up at {@code deadline}. */
   public MachineFleet startMachines(Instant deadline) {
+    if (net != null) {
+      List<NetworkMachine> machines = new ArrayList<>();
+      for (int i = 0; i < options.machines(); i++) {
+        machines.add(new NetworkMachine(net, SimulatedMachine.macOf(i), clock, this::note));
+      }
+      fleet =
+          new MachineFleet(machines, client, settings.namespace(), clock, this::note)
+              .start(deadline);
+      return fleet;
+    }
     fleet =
         new MachineFleet(
                 options.machines(), network, client, settings.namespace(), clock, this::note)
@@ -207,9 +289,17 @@ public final class Lab implements AutoCloseable {
     }
     stop(fleet);
     stop(operator);
+    stop(net);
     stop(client);
     stop(network);
     stop(api);
+    if (netWork != null) {
+      try (var files = Files.walk(netWork)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        out.println("lab: could not delete " + netWork + ": " + e.getMessage());
+      }
+    }
   }
 
   /** Stops one part; a part that fails to stop does not keep the others running. */

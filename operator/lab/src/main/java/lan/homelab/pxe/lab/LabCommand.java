@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import lan.homelab.pxe.lab.net.NetLab;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,15 +51,18 @@ public class LabCommand implements Callable<Integer> {
       names = "--real-network",
       description =
           "Run the machines through real dnsmasq and nginx in network namespaces the lab creates"
-              + " and removes (needs root, dnsmasq and nginx). Not in this build yet: the lab"
-              + " refuses it with a message.")
+              + " and removes, also on Ctrl-C: a bridge in a server namespace and one namespace"
+              + " per machine, each machine played by busybox udhcpc and curl (needs root, ip,"
+              + " dnsmasq, nginx, busybox and curl; the lab says what is missing and exits 2)."
+              + " The status page is then on the operator's uplink address, not 127.0.0.1.")
   boolean realNetwork;
 
   @Option(
       names = "--external",
       description =
           "With --real-network: boot no machines, print 'Network: namespace NS bridge BR' and wait"
-              + " for machines someone else attaches to that bridge.")
+              + " for machines someone else attaches to that bridge (a veth, a QEMU VM with the"
+              + " iPXE ROM) until Ctrl-C or --timeout, then print the summary.")
   boolean external;
 
   @Option(
@@ -65,7 +70,9 @@ public class LabCommand implements Callable<Integer> {
       defaultValue = "10m",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "Bound for --exit-when-done, e.g. 90s or 10m (default ${DEFAULT-VALUE}).")
+      description =
+          "Bound for --exit-when-done, and how long --external waits, e.g. 90s or 10m (default"
+              + " ${DEFAULT-VALUE}).")
   Duration timeout;
 
   @Option(
@@ -104,17 +111,31 @@ public class LabCommand implements Callable<Integer> {
       return 2;
     }
     if (realNetwork) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "lab: --real-network is not available in this build: it needs the network-namespace"
-                  + " harness of the real-network issue. Run without it to simulate DHCP at the HTTP"
-                  + " layer.");
-      return 2;
+      List<String> missing =
+          external
+              ? NetLab.missingPrerequisites("ip", "dnsmasq", "nginx")
+              : NetLab.missingPrerequisites("ip", "dnsmasq", "nginx", "busybox", "curl");
+      if (!missing.isEmpty()) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "lab: --real-network needs "
+                    + String.join(", ", missing)
+                    + " (run as root after apt-get install dnsmasq nginx iproute2 busybox curl);"
+                    + " without --real-network the lab simulates DHCP at the HTTP layer.");
+        return 2;
+      }
     }
     var options =
         new Lab.Options(
-            machines, exitWhenDone, timeout, apiPort, kubeconfig, System.console() != null);
+            external ? 0 : machines,
+            exitWhenDone,
+            timeout,
+            apiPort,
+            kubeconfig,
+            System.console() != null,
+            realNetwork,
+            external);
     Lab lab = new Lab(options, out, Clock.systemUTC());
     LabRun run = new LabRun(lab, options, out, Clock.systemUTC());
     Thread cleanup =

@@ -36,6 +36,9 @@ final class LabRun {
    * stopped (Ctrl-C) before.
    */
   int run() throws InterruptedException {
+    if (options.external()) {
+      return watchExternalMachines();
+    }
     Instant deadline = clock.instant().plus(options.timeout());
     MachineFleet fleet = lab.startMachines(deadline);
     boolean done = awaitMachines(fleet, deadline);
@@ -69,6 +72,20 @@ final class LabRun {
       out.flush();
       stopped.await();
     }
+    return 0;
+  }
+
+  /**
+   * With --external: boots nothing, serves the machines others attach until Ctrl-C (130) or the
+   * timeout (summary, 0).
+   */
+  private int watchExternalMachines() throws InterruptedException {
+    lab.note(
+        "lab: waiting for machines attached to the bridge, until Ctrl-C or " + options.timeout());
+    if (stopped.await(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      return 130;
+    }
+    lab.printSummary();
     return 0;
   }
 

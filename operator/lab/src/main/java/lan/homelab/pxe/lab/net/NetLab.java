@@ -73,6 +73,28 @@ public final class NetLab implements AutoCloseable {
     return lab;
   }
 
+  /**
+   * What this machine lacks to run a lab network with the given tools: root (network namespaces)
+   * and each tool not found on PATH, /usr/sbin or /sbin. Empty when everything is there.
+   */
+  public static List<String> missingPrerequisites(String... tools) {
+    List<String> missing = new ArrayList<>();
+    if (!"0".equals(Cmd.run("id", "-u").out().trim())) {
+      missing.add("root (network namespaces)");
+    }
+    for (String tool : tools) {
+      boolean found = false;
+      for (String dir :
+          (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
+        found |= !dir.isEmpty() && Files.isExecutable(Path.of(dir, tool));
+      }
+      if (!found) {
+        missing.add(tool);
+      }
+    }
+    return missing;
+  }
+
   /** Deletes namespaces (and kills their processes) of earlier runs whose JVM no longer runs. */
   public static void sweepLeftovers() {
     for (String ns : listNamespaces()) {

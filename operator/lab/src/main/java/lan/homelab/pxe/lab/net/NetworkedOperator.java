@@ -44,8 +44,9 @@ public final class NetworkedOperator implements AutoCloseable {
   private final KubernetesMockServer mock;
   private final KubernetesClient client;
   private final NetLab lab;
-  private final BootStack stack;
+  private BootStack stack;
   private final OperatorSettings settings;
+  private String operatorUrl;
   private OperatorMain operator;
   private BootSync sync;
 
@@ -53,92 +54,129 @@ public final class NetworkedOperator implements AutoCloseable {
    * @param overrides settings on top of the seed network (the interface is always the lab bridge)
    */
   public NetworkedOperator(Path workDir, Map<String, ?> overrides) throws IOException {
+    this(workDir, overrides, null, true);
+  }
+
+  /**
+   * The same on an API someone else runs and has seeded (namespace, CRDs, the hook and root
+   * password Secrets, slots); builds the installer stand-in's boot assets only when {@code
+   * withInstaller} (QEMU machines need them, scripted machines do not).
+   */
+  public static NetworkedOperator onApi(
+      Path workDir, KubernetesClient client, boolean withInstaller) throws IOException {
+    return new NetworkedOperator(workDir, Map.of(), client, withInstaller);
+  }
+
+  private NetworkedOperator(
+      Path workDir, Map<String, ?> overrides, KubernetesClient external, boolean withInstaller)
+      throws IOException {
     Map<String, Object> all = new HashMap<>(overrides);
     all.put("interface", NetLab.BRIDGE);
     this.settings = OperatorSettings.defaults().with(all);
-    var responses = new HashMap<ServerRequest, Queue<ServerResponse>>();
-    mock =
-        new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
-    mock.init();
-    client = mock.createClient();
+    if (external == null) {
+      var responses = new HashMap<ServerRequest, Queue<ServerResponse>>();
+      mock =
+          new KubernetesMockServer(
+              new Context(Serialization.jsonMapper()),
+              new MockWebServer(),
+              responses,
+              new KubernetesMixedDispatcher(responses),
+              false);
+      mock.init();
+      client = mock.createClient();
+    } else {
+      mock = null;
+      client = external;
+    }
     lab = NetLab.create(workDir, settings.serverAddress() + "/" + settings.network().prefix());
     try {
-      for (String plural : new String[] {"provisioningslots", "nodeinstalls"}) {
-        try (InputStream in =
-            NetworkedOperator.class.getResourceAsStream(
-                "/META-INF/fabric8/" + plural + ".pxe.homelab.lan-v1.yml")) {
-          CustomResourceDefinition crd =
-              client.apiextensions().v1().customResourceDefinitions().load(in).item();
-          client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        }
+      if (external == null) {
+        seed();
       }
-      String ns = settings.namespace();
-      client
-          .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-          .create();
-      client
-          .secrets()
-          .inNamespace(ns)
-          .resource(
-              new SecretBuilder()
-                  .withNewMetadata()
-                  .withName(Names.SECRET_DHCP_HOOK)
-                  .withNamespace(ns)
-                  .endMetadata()
-                  .addToStringData(Names.KEY_TOKEN, HOOK_TOKEN)
-                  .build())
-          .create();
-
-      client
-          .secrets()
-          .inNamespace(ns)
-          .resource(
-              new SecretBuilder()
-                  .withNewMetadata()
-                  .withName(Names.SECRET_ROOT_PASSWORD)
-                  .withNamespace(ns)
-                  .endMetadata()
-                  .addToStringData("password", ROOT_PASSWORD)
-                  .build())
-          .create();
-
-      String uplink = lab.addUplink();
-      // HTTP on the uplink only, a free port: the server namespace reaches it there.
-      operator =
-          new OperatorMain(client, settings, Clock.systemUTC())
-              .withHttpHost(uplink)
-              .withHttpPort(0)
-              .start();
-      String operatorUrl = "http://" + uplink + ":" + operator.httpPort();
-      configMap(Names.CONFIGMAP_DNSMASQ, StaticBootConfig.dnsmasq(settings, null));
-      configMap(Names.CONFIGMAP_BOOT, StaticBootConfig.boot(settings, operatorUrl));
-
-      BootDir dir = new BootDir(workDir.resolve("boot"));
-      stack = new BootStack(lab, dir);
-      FakeInstaller.build(dir.assetsDir(), workDir);
-      sync = new BootSync(client, ns, dir, new BootSignals(dir)).start();
-      waitFor(
-          () ->
-              Files.isRegularFile(dir.dnsmasqConf())
-                  && Files.isRegularFile(dir.nginxConf())
-                  && Files.isRegularFile(dir.hookTokenInclude()));
-      stack.startDnsmasq(
-          Map.of("PXE_HOOK_URL", operatorUrl, "PXE_HOOK_TOKEN_FILE", dir.hookToken().toString()));
-      stack.startNginx();
-      stack.startRouterAdvertisements();
-      waitFor(
-          () ->
-              Files.isRegularFile(dir.dnsmasqPidFile()) && Files.isRegularFile(dir.nginxPidFile()));
+      startOperatorAndBootPod(workDir, withInstaller);
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
     }
+  }
+
+  private void seed() throws IOException {
+    for (String plural : new String[] {"provisioningslots", "nodeinstalls"}) {
+      try (InputStream in =
+          NetworkedOperator.class.getResourceAsStream(
+              "/META-INF/fabric8/" + plural + ".pxe.homelab.lan-v1.yml")) {
+        CustomResourceDefinition crd =
+            client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      }
+    }
+    String ns = settings.namespace();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(Names.SECRET_DHCP_HOOK)
+                .withNamespace(ns)
+                .endMetadata()
+                .addToStringData(Names.KEY_TOKEN, HOOK_TOKEN)
+                .build())
+        .create();
+
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(Names.SECRET_ROOT_PASSWORD)
+                .withNamespace(ns)
+                .endMetadata()
+                .addToStringData("password", ROOT_PASSWORD)
+                .build())
+        .create();
+  }
+
+  private void startOperatorAndBootPod(Path workDir, boolean withInstaller) throws IOException {
+    String ns = settings.namespace();
+    String uplink = lab.addUplink();
+    // HTTP on the uplink only, a free port: the server namespace reaches it there.
+    operator =
+        new OperatorMain(client, settings, Clock.systemUTC())
+            .withHttpHost(uplink)
+            .withHttpPort(0)
+            .start();
+    operatorUrl = "http://" + uplink + ":" + operator.httpPort();
+    configMap(Names.CONFIGMAP_DNSMASQ, StaticBootConfig.dnsmasq(settings, null));
+    configMap(Names.CONFIGMAP_BOOT, StaticBootConfig.boot(settings, operatorUrl));
+
+    BootDir dir = new BootDir(workDir.resolve("boot"));
+    stack = new BootStack(lab, dir);
+    if (withInstaller) {
+      FakeInstaller.build(dir.assetsDir(), workDir);
+    }
+    sync = new BootSync(client, ns, dir, new BootSignals(dir)).start();
+    waitFor(
+        () ->
+            Files.isRegularFile(dir.dnsmasqConf())
+                && Files.isRegularFile(dir.nginxConf())
+                && Files.isRegularFile(dir.hookTokenInclude()));
+    stack.startDnsmasq(
+        Map.of("PXE_HOOK_URL", operatorUrl, "PXE_HOOK_TOKEN_FILE", dir.hookToken().toString()));
+    stack.startNginx();
+    stack.startRouterAdvertisements();
+    waitFor(
+        () -> Files.isRegularFile(dir.dnsmasqPidFile()) && Files.isRegularFile(dir.nginxPidFile()));
+  }
+
+  /** Where the operator's HTTP server (status page, API for nginx) listens, on the uplink. */
+  public String operatorUrl() {
+    return operatorUrl;
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws IOException {
@@ -196,7 +234,9 @@ public final class NetworkedOperator implements AutoCloseable {
     if (operator != null) {
       operator.close();
     }
-    client.close();
-    mock.destroy();
+    if (mock != null) {
+      client.close();
+      mock.destroy();
+    }
   }
 }

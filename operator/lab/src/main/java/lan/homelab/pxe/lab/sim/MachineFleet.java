@@ -25,7 +25,14 @@ import lan.homelab.pxe.lab.LabSeed.SeedSlot;
  * would, once it sees the machine Waiting).
  */
 public final class MachineFleet implements AutoCloseable {
-  private final List<SimulatedMachine> machines = new ArrayList<>();
+  /** One machine that walks the whole flow, or throws with the reason of the step that failed. */
+  public interface Machine {
+    String name();
+
+    void run(Instant deadline) throws Exception;
+  }
+
+  private final List<Machine> machines = new ArrayList<>();
   private final KubernetesClient client;
   private final String namespace;
   private final Clock clock;
@@ -41,15 +48,32 @@ public final class MachineFleet implements AutoCloseable {
       String namespace,
       Clock clock,
       Consumer<String> log) {
+    this(
+        java.util.stream.IntStream.range(0, count)
+            .mapToObj(
+                i ->
+                    (Machine)
+                        new SimulatedMachine(
+                            i, SimulatedMachine.macOf(i), network, client, namespace, clock, log))
+            .toList(),
+        client,
+        namespace,
+        clock,
+        log);
+  }
+
+  /** A fleet of the given machines, which arrive as {@link #arrival} says. */
+  public MachineFleet(
+      List<? extends Machine> machines,
+      KubernetesClient client,
+      String namespace,
+      Clock clock,
+      Consumer<String> log) {
     this.client = client;
     this.namespace = namespace;
     this.clock = clock;
     this.log = log;
-    for (int i = 0; i < count; i++) {
-      machines.add(
-          new SimulatedMachine(
-              i, SimulatedMachine.macOf(i), network, client, namespace, clock, log));
-    }
+    this.machines.addAll(machines);
   }
 
   /**
@@ -71,7 +95,7 @@ public final class MachineFleet implements AutoCloseable {
               return t;
             });
     for (int i = 0; i < machines.size(); i++) {
-      SimulatedMachine machine = machines.get(i);
+      Machine machine = machines.get(i);
       Duration delay = arrival(i);
       executor.execute(
           () -> {

@@ -28,7 +28,7 @@ import org.tomlj.TomlParseResult;
  * post-installation webhook, then a reboot whose PXE DHCP must be ignored. Every wait is bounded by
  * the deadline; a step that does not happen throws with the reason.
  */
-public final class SimulatedMachine {
+public final class SimulatedMachine implements MachineFleet.Machine {
   private static final Duration RETRY = Duration.ofMillis(300);
 
   private final int index;
@@ -70,11 +70,13 @@ public final class SimulatedMachine {
     return mac;
   }
 
+  @Override
   public String name() {
     return mac.objectName();
   }
 
   /** Runs the whole install; returns normally once a later PXE DHCP was ignored. */
+  @Override
   public void run(Instant deadline) throws IOException, InterruptedException {
     Lease discovery = network.dhcp(mac, ClientKind.PXE_ROM, index);
     log("PXE ROM asked DHCP and got pool address " + discovery.address());
