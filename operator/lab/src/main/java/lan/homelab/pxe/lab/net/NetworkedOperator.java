@@ -213,6 +213,39 @@ public final class NetworkedOperator implements AutoCloseable {
     return client;
   }
 
+  /** Applies a slot of the queue, as {@code kubectl apply} of a ProvisioningSlot would. */
+  public void createSlot(String name, String address, String hostname, int order) {
+    lan.homelab.pxe.api.v1alpha1.ProvisioningSlot slot =
+        new lan.homelab.pxe.api.v1alpha1.ProvisioningSlot();
+    slot.getMetadata().setName(name);
+    slot.getMetadata().setNamespace(settings.namespace());
+    lan.homelab.pxe.api.v1alpha1.ProvisioningSlotSpec spec =
+        new lan.homelab.pxe.api.v1alpha1.ProvisioningSlotSpec();
+    spec.setAddress(address);
+    spec.setHostname(hostname);
+    spec.setOrder(order);
+    slot.setSpec(spec);
+    client.resource(slot).create();
+  }
+
+  /** The machine's NodeInstall, if it has one. */
+  public java.util.Optional<lan.homelab.pxe.api.v1alpha1.NodeInstall> install(
+      lan.homelab.pxe.claim.Mac mac) {
+    return java.util.Optional.ofNullable(
+        client
+            .resources(lan.homelab.pxe.api.v1alpha1.NodeInstall.class)
+            .inNamespace(settings.namespace())
+            .withName(mac.objectName())
+            .get());
+  }
+
+  /** The machine's phase, or null while it has no NodeInstall or no status yet. */
+  public lan.homelab.pxe.api.v1alpha1.NodeInstallPhase phase(lan.homelab.pxe.claim.Mac mac) {
+    return install(mac)
+        .map(ni -> ni.getStatus() == null ? null : ni.getStatus().getPhase())
+        .orElse(null);
+  }
+
   public NetLab lab() {
     return lab;
   }

@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
-import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
-import lan.homelab.pxe.api.v1alpha1.ProvisioningSlotSpec;
 import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.lab.net.Client.HttpReply;
 import org.junit.jupiter.api.AfterEach;
@@ -64,34 +62,15 @@ class ProvisioningOnRealNetworkTest {
   }
 
   void slot(String name, String address, String hostname, int order) {
-    ProvisioningSlot slot = new ProvisioningSlot();
-    slot.getMetadata().setName(name);
-    slot.getMetadata().setNamespace(net.settings().namespace());
-    ProvisioningSlotSpec spec = new ProvisioningSlotSpec();
-    spec.setAddress(address);
-    spec.setHostname(hostname);
-    spec.setOrder(order);
-    slot.setSpec(spec);
-    api()
-        .resources(ProvisioningSlot.class)
-        .inNamespace(net.settings().namespace())
-        .resource(slot)
-        .create();
+    net.createSlot(name, address, hostname, order);
   }
 
   Optional<NodeInstall> install(Mac mac) {
-    return Optional.ofNullable(
-        api()
-            .resources(NodeInstall.class)
-            .inNamespace(net.settings().namespace())
-            .withName(mac.objectName())
-            .get());
+    return net.install(mac);
   }
 
   NodeInstallPhase phase(Mac mac) {
-    return install(mac)
-        .map(ni -> ni.getStatus() == null ? null : ni.getStatus().getPhase())
-        .orElse(null);
+    return net.phase(mac);
   }
 
   @Test
