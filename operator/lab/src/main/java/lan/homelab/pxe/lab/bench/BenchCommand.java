@@ -45,6 +45,8 @@ import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlotSpec;
 import lan.homelab.pxe.config.Ipv4;
+import lan.homelab.pxe.lab.net.NetLab;
+import lan.homelab.pxe.sync.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,8 +55,10 @@ import picocli.CommandLine.Option;
  * each figure beside a baseline from the same run. Measured: burst claims (N PXE discoveries at
  * once over HTTP against N slots on the fabric8 mock API, against N plain creates on the same API),
  * the operator's resident memory after start and after the burst, and its time to ready (child JVM
- * with the image's flags). The dnsmasq and nginx figures need the network harness and are reported
- * as not measured.
+ * with the image's flags), dnsmasq's reload cost, and with root, dnsmasq and nginx (else reported
+ * as not measured, or skipped with {@code --skip-network}): discovery to reservation through real
+ * dnsmasq in network namespaces, answer POSTs and boot-asset downloads through a real nginx from
+ * the rendered configuration on loopback.
  */
 @Command(
     name = "bench",
@@ -80,7 +84,33 @@ public class BenchCommand implements Callable<Integer> {
   @Option(names = "--timeout", description = "seconds to wait for the burst (default 120)")
   int timeoutSeconds = 120;
 
+  @Option(
+      names = "--skip-network",
+      description = "skip the rows that need root, dnsmasq and nginx (network namespaces)")
+  boolean skipNetwork;
+
+  @Option(
+      names = "--net-machines",
+      description = "PXE clients timed one after another through real dnsmasq (default 25)")
+  int netMachines = 25;
+
+  @Option(
+      names = "--answer-requests",
+      description = "answer POSTs (and as many static GETs) through nginx (default 4000)")
+  int answerRequests = 4000;
+
+  @Option(names = "--clients", description = "concurrent HTTP clients against nginx (default 16)")
+  int clients = 16;
+
+  @Option(
+      names = "--asset-mib",
+      description = "size of the boot asset downloaded through nginx, MiB (default 256)")
+  int assetMib = 256;
+
   private final List<String[]> rows = new ArrayList<>();
+
+  /** The bare SIGHUP reload with 10 reservations, ms (NaN until measured). */
+  private double reloadBaseMillis = Double.NaN;
 
   /** The mock server logs every request at INFO; held here so the level sticks. */
   private static final java.util.logging.Logger MOCK_LOG =
@@ -89,21 +119,17 @@ public class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-    var responses =
-        new HashMap<
-            io.fabric8.mockwebserver.ServerRequest,
-            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-    KubernetesMockServer server =
-        new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
+    // The network rows run an operator in this JVM: its INFO lines would bury the table.
+    for (String quiet : List.of("lan.homelab.pxe", "io.javaoperatorsdk", "io.fabric8")) {
+      System.setProperty("org.slf4j.simpleLogger.log." + quiet, "warn");
+    }
+    if (netMachines < 1 || netMachines > 240) {
+      throw new IllegalArgumentException("--net-machines must be 1..240");
+    }
+    KubernetesMockServer server = mockServer();
     Process child = null;
     try (KubernetesClient client = server.createClient()) {
-      prepare(client);
+      seed(client);
       double createsPerSecond = rawCreates(client);
       createSlots(client);
 
@@ -164,13 +190,7 @@ public class BenchCommand implements Callable<Integer> {
           String.format(Locale.ROOT, "%.1fx", readyMs / (double) jvmOnly),
           "<= 3000 ms: " + (readyMs <= 3000 ? "met" : "MISSED"));
       dnsmasqReload();
-      for (String missing :
-          List.of(
-              "discovery -> reservation through real dnsmasq (p50/p99)",
-              "answer POST through nginx vs static GET",
-              "boot-asset throughput through nginx")) {
-        row(missing, "not measured: needs the network harness", "", "", "");
-      }
+      network("http://127.0.0.1:" + port);
       String report = report();
       System.out.println(table());
       Files.writeString(out, report);
@@ -200,6 +220,7 @@ public class BenchCommand implements Callable<Integer> {
     }
     try (DnsmasqReload reload = new DnsmasqReload()) {
       double base = reload.reloadMillis(10, 7);
+      reloadBaseMillis = base;
       for (int n : new int[] {10, 1_000, 10_000}) {
         double ms = n == 10 ? base : reload.reloadMillis(n, 7);
         row(
@@ -212,7 +233,209 @@ public class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private void prepare(KubernetesClient client) throws IOException {
+  static final String ROW_DISCOVERY =
+      "discovery -> reservation answered by real dnsmasq: p50 / p99";
+  static final String ROW_DISCOVERY_PARTS =
+      "discovery -> reservation: where the time goes (medians)";
+  static final String ROW_ANSWER = "answer POST through nginx (installer's body): req/s, p99";
+  static final String ROW_ASSET = "boot-asset throughput through nginx on loopback";
+
+  /**
+   * The rows that need the network harness: discovery to reservation through real dnsmasq in
+   * namespaces, answer POSTs and boot-asset downloads through a real nginx on loopback.
+   *
+   * @param operatorUrl the bench's operator, where nginx sends its notifications
+   */
+  private void network(String operatorUrl) throws Exception {
+    List<String> missing = new ArrayList<>(DiscoveryLatency.missingPrerequisites());
+    for (String m : NginxBench.missingPrerequisites()) {
+      if (!missing.contains(m)) {
+        missing.add(m);
+      }
+    }
+    String skipped =
+        skipNetwork
+            ? "not measured: skipped (--skip-network)"
+            : missing.isEmpty()
+                ? null
+                : "not measured: needs root, dnsmasq and nginx (missing: "
+                    + String.join(", ", missing)
+                    + ")";
+    if (skipped != null) {
+      for (String what : List.of(ROW_DISCOVERY, ROW_ANSWER, ROW_ASSET)) {
+        row(what, skipped, "", "", "");
+      }
+      return;
+    }
+    Path work = Files.createTempDirectory("pxe-bench-net");
+    Files.setPosixFilePermissions(work, AtomicFiles.DIR); // dnsmasq and nginx workers: nobody
+    boolean ok = false;
+    try {
+      discovery(work.resolve("dhcp"));
+      nginx(work.resolve("nginx"), operatorUrl);
+      ok = true;
+    } finally {
+      if (ok) {
+        deleteTree(work);
+      } else {
+        System.err.println("network bench failed; its logs are in " + work);
+      }
+    }
+  }
+
+  private void discovery(Path work) throws Exception {
+    List<DiscoveryLatency.Machine> machines;
+    try (DiscoveryLatency d = new DiscoveryLatency(work, netMachines)) {
+      machines = d.run(netMachines);
+    }
+    List<DiscoveryLatency.Machine> answered =
+        machines.stream().filter(DiscoveryLatency.Machine::answered).toList();
+    if (answered.isEmpty()) {
+      row(ROW_DISCOVERY, "not reached: no machine got its slot address", "", "", "MISSED");
+      return;
+    }
+    double[] total = answered.stream().mapToDouble(DiscoveryLatency.Machine::answer).toArray();
+    double p50 = percentile(total, 0.50);
+    double p99 = percentile(total, 0.99);
+    String figure =
+        String.format(
+            Locale.ROOT,
+            "p50 %.0f ms / p99 %.0f ms (%d of %d machines%s)",
+            p50,
+            p99,
+            answered.size(),
+            machines.size(),
+            answered.size() == machines.size() ? "" : "; the rest never got it");
+    boolean met = p99 <= 300 && answered.size() == machines.size();
+    row(
+        ROW_DISCOVERY,
+        figure,
+        Double.isNaN(reloadBaseMillis)
+            ? "bare reload not measured"
+            : String.format(
+                Locale.ROOT,
+                "%.1f ms bare dnsmasq SIGHUP reload (10 reservations)",
+                reloadBaseMillis),
+        Double.isNaN(reloadBaseMillis)
+            ? ""
+            : String.format(Locale.ROOT, "%.0fx", p99 / reloadBaseMillis),
+        "p99 <= 300 ms: " + (met ? "met" : "MISSED"));
+    row(
+        ROW_DISCOVERY_PARTS,
+        String.format(
+            Locale.ROOT,
+            "pool ACK %.0f ms; NodeInstall created (lease hook -> operator) %.0f ms; Installing"
+                + " (claimed) %.0f ms; hosts file written %.0f ms; slot address offered %.0f ms",
+            median(answered, DiscoveryLatency.Machine::ack),
+            median(answered, DiscoveryLatency.Machine::created),
+            median(answered, DiscoveryLatency.Machine::installing),
+            median(answered, DiscoveryLatency.Machine::hostsFile),
+            median(answered, DiscoveryLatency.Machine::answer)),
+        "after the first DISCOVER; the client asks again every "
+            + DiscoveryLatency.PROBE_MILLIS
+            + " ms after its ACK",
+        "",
+        "");
+  }
+
+  private void nginx(Path work, String operatorUrl) throws Exception {
+    Files.createDirectories(work);
+    Files.setPosixFilePermissions(work, AtomicFiles.DIR);
+    byte[] body;
+    try (InputStream in = NetLab.class.getResourceAsStream("fake-installer-answer-request.json")) {
+      body =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .replace("@MAC_UPPER@", "52:54:00:BE:00:01")
+              .getBytes(StandardCharsets.UTF_8);
+    }
+    try (NginxBench nginx = new NginxBench(work, operatorUrl, HOOK, assetMib * 1048576L)) {
+      int warmUp = Math.min(answerRequests, 4 * clients);
+      nginx.load(nginx.answerPost(body), warmUp, clients);
+      nginx.load(nginx.staticGet(), warmUp, clients);
+      NginxBench.Load post = nginx.load(nginx.answerPost(body), answerRequests, clients);
+      NginxBench.Load get = nginx.load(nginx.staticGet(), answerRequests, clients);
+      NginxBench.Load notify =
+          nginx.load(
+              NginxBench.answerServedNotification(operatorUrl, HOOK, body),
+              answerRequests,
+              clients,
+              404,
+              null);
+      row(
+          ROW_ANSWER,
+          String.format(
+              Locale.ROOT,
+              "%.0f req/s, p99 %.1f ms (p50 %.1f; %d requests, %d clients; the operator's API"
+                  + " holds %d NodeInstalls)",
+              post.perSecond(),
+              post.p99Millis(),
+              post.p50Millis(),
+              post.requests(),
+              clients,
+              machines),
+          String.format(
+              Locale.ROOT,
+              "%.0f req/s, p99 %.1f ms: static GET of the same file (the operator's"
+                  + " answer-served notification alone, which nginx mirrors to it: %.0f req/s,"
+                  + " p99 %.1f ms)",
+              get.perSecond(),
+              get.p99Millis(),
+              notify.perSecond(),
+              notify.p99Millis()),
+          String.format(Locale.ROOT, "%.2f", post.perSecond() / get.perSecond()),
+          "");
+      nginx.assetMibPerSecond(1);
+      double through = nginx.assetMibPerSecond(5);
+      double disk = nginx.fileMibPerSecond(5);
+      row(
+          ROW_ASSET + " (" + assetMib + " MiB, curl, median of 5)",
+          NginxBench.mib(through),
+          NginxBench.mib(disk) + ": cat of the same file (page cache)",
+          String.format(Locale.ROOT, "%.2f", through / disk),
+          "");
+    }
+  }
+
+  private static double median(
+      List<DiscoveryLatency.Machine> machines,
+      java.util.function.ToDoubleFunction<DiscoveryLatency.Machine> part) {
+    return percentile(machines.stream().mapToDouble(part).toArray(), 0.50);
+  }
+
+  /** Nearest-rank percentile. */
+  static double percentile(double[] values, double p) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[Math.max(0, (int) Math.ceil(sorted.length * p) - 1)];
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var files = Files.walk(root)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+
+  /** A fabric8 mock API server (CRUD mode) on loopback, started. */
+  static KubernetesMockServer mockServer() {
+    var responses =
+        new HashMap<
+            io.fabric8.mockwebserver.ServerRequest,
+            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    return server;
+  }
+
+  /** The CRDs, the namespace and the two Secrets the operator needs. */
+  static void seed(KubernetesClient client) throws IOException {
     for (String crd : List.of("provisioningslots", "nodeinstalls")) {
       try (InputStream in =
           BenchCommand.class.getResourceAsStream(
