@@ -23,6 +23,7 @@ class DiscoveryLatencyTest {
     try (DiscoveryLatency d = new DiscoveryLatency(dir.resolve("net"), 2)) {
       namespace = d.labId();
       machines = d.run(2);
+      assertThat(d.hookMillis(1)).isPositive();
     }
 
     assertThat(machines).hasSize(2).allMatch(DiscoveryLatency.Machine::answered);
