@@ -128,6 +128,10 @@ public class BenchCommand implements Callable<Integer> {
     if (netMachines < 1 || netMachines > 240) {
       throw new IllegalArgumentException("--net-machines must be 1..240");
     }
+    if (answerRequests < 1 || clients < 1 || clients > 256 || assetMib < 1 || assetMib > 4096) {
+      throw new IllegalArgumentException(
+          "--answer-requests must be >= 1, --clients 1..256, --asset-mib 1..4096");
+    }
     KubernetesMockServer server = mockServer();
     Process child = null;
     try (KubernetesClient client = server.createClient()) {
@@ -271,18 +275,40 @@ public class BenchCommand implements Callable<Integer> {
     }
     Path work = Files.createTempDirectory("pxe-bench-net");
     Files.setPosixFilePermissions(work, AtomicFiles.DIR); // dnsmasq and nginx workers: nobody
-    boolean ok = false;
+    boolean ok = true;
     try {
       discovery(work.resolve("dhcp"));
-      nginx(work.resolve("nginx"), operatorUrl);
-      ok = true;
-    } finally {
-      if (ok) {
-        deleteTree(work);
-      } else {
-        System.err.println("network bench failed; its logs are in " + work);
-      }
+    } catch (Exception e) {
+      ok = false;
+      failed(ROW_DISCOVERY, e, work);
     }
+    try {
+      nginx(work.resolve("nginx"), operatorUrl);
+    } catch (Exception e) {
+      ok = false;
+      failed(ROW_ANSWER + " / " + ROW_ASSET, e, work);
+    }
+    if (ok) {
+      deleteTree(work);
+    }
+  }
+
+  /** A row whose measurement broke: the reason and where its logs are, never a figure. */
+  private void failed(String what, Exception e, Path logs) {
+    e.printStackTrace();
+    String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    row(
+        what,
+        "not measured: failed ("
+            + e.getClass().getSimpleName()
+            + ": "
+            + reason.replace('|', '/')
+            + "; logs in "
+            + logs
+            + ")",
+        "",
+        "",
+        "");
   }
 
   private void discovery(Path work) throws Exception {
