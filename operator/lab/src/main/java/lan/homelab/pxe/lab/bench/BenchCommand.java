@@ -253,10 +253,13 @@ public class BenchCommand implements Callable<Integer> {
    * @param operatorUrl the bench's operator, where nginx sends its notifications
    */
   private void network(String operatorUrl) throws Exception {
-    List<String> missing = new ArrayList<>(DiscoveryLatency.missingPrerequisites());
-    for (String m : NginxBench.missingPrerequisites()) {
-      if (!missing.contains(m)) {
-        missing.add(m);
+    List<String> missing = new ArrayList<>();
+    if (!skipNetwork) {
+      missing.addAll(DiscoveryLatency.missingPrerequisites());
+      for (String m : NginxBench.missingPrerequisites()) {
+        if (!missing.contains(m)) {
+          missing.add(m);
+        }
       }
     }
     String skipped =

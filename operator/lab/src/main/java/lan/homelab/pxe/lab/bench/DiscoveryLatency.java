@@ -80,10 +80,30 @@ final class DiscoveryLatency implements AutoCloseable {
 
   static List<String> missingPrerequisites() {
     List<String> missing = NetLab.missingPrerequisites("ip", "dnsmasq", "nginx");
-    if (!Files.isExecutable(Path.of(NetLab.PYTHON))) {
-      missing.add(NetLab.PYTHON + " (python3-scapy)");
+    if (!Files.isExecutable(Path.of(NetLab.PYTHON)) || !scapyImports()) {
+      missing.add(NetLab.PYTHON + " with python3-scapy");
     }
     return missing;
+  }
+
+  private static boolean scapyImports() {
+    try {
+      Process p =
+          new ProcessBuilder(NetLab.PYTHON, "-c", "import scapy")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return false;
+      }
+      return p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   DiscoveryLatency(Path work, int machines) throws Exception {
