@@ -3,6 +3,8 @@ package lan.homelab.pxe.install;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -53,6 +55,9 @@ public class BootConfigPublisher implements AutoCloseable {
           });
   private final AtomicBoolean requested = new AtomicBoolean();
   private volatile String lastPublished;
+
+  /** The ConfigMaps as last written, by name; guarded by this. */
+  private final Map<String, ConfigMap> written = new HashMap<>();
 
   /**
    * @param staticConfig the ConfigMaps that change only with the settings (pxe-dnsmasq, pxe-boot),
@@ -167,25 +172,49 @@ public class BootConfigPublisher implements AutoCloseable {
     lastPublished = hosts;
   }
 
-  /** Writes the ConfigMap when its data differs. */
+  /**
+   * Writes the ConfigMap when its data differs. The version last written is remembered, so a write
+   * is one resourceVersion-checked update; when someone else changed or deleted the ConfigMap
+   * meanwhile, it is read again first.
+   */
   private void write(String name, Map<String, String> data) {
+    ConfigMap last = written.get(name);
+    if (last != null) {
+      if (Objects.equals(data, last.getData())) {
+        return;
+      }
+      ConfigMap next = new ConfigMapBuilder(last).withData(data).build();
+      try {
+        written.put(name, client.configMaps().inNamespace(namespace).resource(next).update());
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT
+            && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+          throw e;
+        }
+        written.remove(name);
+      }
+    }
     ConfigMap current = client.configMaps().inNamespace(namespace).withName(name).get();
     if (current != null && Objects.equals(data, current.getData())) {
+      written.put(name, current);
       return;
     }
-    client
-        .configMaps()
-        .inNamespace(namespace)
-        .resource(
-            new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(namespace)
-                .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
-                .endMetadata()
-                .withData(data)
-                .build())
-        .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    written.put(
+        name,
+        client
+            .configMaps()
+            .inNamespace(namespace)
+            .resource(
+                new ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(namespace)
+                    .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
+                    .endMetadata()
+                    .withData(data)
+                    .build())
+            .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update));
   }
 
   @Override

@@ -56,10 +56,6 @@ public class InstallReports {
       return new DiscoveryOutcome.Ignored("MAC is on the deny-list");
     }
     String name = report.mac().objectName();
-    NodeInstall existing = find(name).orElse(null);
-    if (existing != null) {
-      return new DiscoveryOutcome.AlreadyKnown(name, phaseOf(existing));
-    }
     NodeInstall created = new NodeInstall();
     created.getMetadata().setName(name);
     created.getMetadata().setNamespace(settings.namespace());

@@ -8,6 +8,7 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 
@@ -24,15 +25,30 @@ public class InstallTokens {
     this.client = client;
   }
 
-  /** The install's token, minting it first when it has none. */
-  public String ensure(NodeInstall install) {
+  /** A token and, when it was minted just now, the Secret that holds it. */
+  public record Token(String value, Optional<Secret> minted) {}
+
+  /**
+   * The install's token, minting it first when it has none. {@code cached} is the operator's cached
+   * copy of the token Secret (empty when it has none); a token is minted with a create that fails
+   * when the Secret exists, so a cache that lags never mints a second one.
+   */
+  public Token ensure(NodeInstall install, Optional<Secret> cached) {
+    Optional<String> known = cached.flatMap(InstallTokens::tokenIn);
+    if (known.isPresent()) {
+      return new Token(known.get(), Optional.empty());
+    }
+    return ensure(install);
+  }
+
+  private Token ensure(NodeInstall install) {
     String ns = install.getMetadata().getNamespace();
     String name = Names.tokenSecret(install.getMetadata().getName());
     Secret existing = client.secrets().inNamespace(ns).withName(name).get();
     if (existing != null
         && existing.getData() != null
         && existing.getData().get(Names.KEY_TOKEN) != null) {
-      return decode(existing.getData().get(Names.KEY_TOKEN));
+      return new Token(decode(existing.getData().get(Names.KEY_TOKEN)), Optional.empty());
     }
     byte[] bits = new byte[32];
     RANDOM.nextBytes(bits);
@@ -46,8 +62,8 @@ public class InstallTokens {
                 Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)))
             .build();
     try {
-      client.secrets().inNamespace(ns).resource(secret).create();
-      return token;
+      return new Token(
+          token, Optional.of(client.secrets().inNamespace(ns).resource(secret).create()));
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
         return ensure(install);
@@ -63,6 +79,12 @@ public class InstallTokens {
         .inNamespace(install.getMetadata().getNamespace())
         .withName(Names.tokenSecret(install.getMetadata().getName()))
         .delete();
+  }
+
+  private static Optional<String> tokenIn(Secret secret) {
+    return Optional.ofNullable(secret.getData())
+        .map(data -> data.get(Names.KEY_TOKEN))
+        .map(InstallTokens::decode);
   }
 
   private static String decode(String base64) {

@@ -127,6 +127,15 @@ public class NodeAnswers {
 
   private Inputs inputs() {
     Inputs current = inputs;
+    if (current != null && current.readAt().plus(FRESHNESS).isAfter(clock.instant())) {
+      return current;
+    }
+    return refreshInputs();
+  }
+
+  /** One reader at a time: the others wait and take what it read. */
+  private synchronized Inputs refreshInputs() {
+    Inputs current = inputs;
     Instant now = clock.instant();
     if (current != null && current.readAt().plus(FRESHNESS).isAfter(now)) {
       return current;

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 
@@ -20,23 +21,29 @@ public class NodeFiles {
     this.client = client;
   }
 
-  /** Writes the ConfigMap when its data differs from {@code data}. */
-  public void publish(NodeInstall install, Map<String, String> data) {
+  /**
+   * Writes the ConfigMap unless {@code current} (the operator's cached copy, empty when it has
+   * none) already holds {@code data}.
+   *
+   * @return the ConfigMap written, or empty when nothing was written
+   */
+  public Optional<ConfigMap> publish(
+      NodeInstall install, Map<String, String> data, Optional<ConfigMap> current) {
+    if (current.isPresent() && Objects.equals(current.get().getData(), data)) {
+      return Optional.empty();
+    }
     String ns = install.getMetadata().getNamespace();
     String name = Names.nodeConfigMap(install.getMetadata().getName());
-    ConfigMap current = client.configMaps().inNamespace(ns).withName(name).get();
-    if (current != null && Objects.equals(current.getData(), data)) {
-      return;
-    }
-    client
-        .configMaps()
-        .inNamespace(ns)
-        .resource(
-            new ConfigMapBuilder()
-                .withMetadata(OwnedObjects.metadata(install, name))
-                .withData(data)
-                .build())
-        .createOr(NonDeletingOperation::update);
+    return Optional.of(
+        client
+            .configMaps()
+            .inNamespace(ns)
+            .resource(
+                new ConfigMapBuilder()
+                    .withMetadata(OwnedObjects.metadata(install, name))
+                    .withData(data)
+                    .build())
+            .createOr(NonDeletingOperation::update));
   }
 
   /** Removes the ConfigMap (no-op when absent). */

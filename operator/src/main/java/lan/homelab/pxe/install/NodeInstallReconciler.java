@@ -1,5 +1,7 @@
 package lan.homelab.pxe.install;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -27,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
@@ -77,6 +80,8 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
   private final DenyList denyList;
   private final java.util.function.Supplier<Map<String, Map<String, String>>> staticConfig;
   private InformerEventSource<ProvisioningSlot, NodeInstall> slotSource;
+  private InformerEventSource<ConfigMap, NodeInstall> nodeFileSource;
+  private InformerEventSource<Secret, NodeInstall> tokenSource;
   private io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<NodeInstall>
       installCache;
   private BootConfigPublisher publisher;
@@ -122,10 +127,30 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
                 .withOnUpdateFilter(NodeInstallReconciler::claimRelevantChange)
                 .build(),
             context);
+    String ownedByAnInstall =
+        ApiConstants.LABEL_MANAGED_BY
+            + "="
+            + ApiConstants.MANAGED_BY_VALUE
+            + ","
+            + ApiConstants.LABEL_NODE_INSTALL;
+    nodeFileSource =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, NodeInstall.class)
+                .withName("node-files")
+                .withLabelSelector(ownedByAnInstall)
+                .build(),
+            context);
+    tokenSource =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Secret.class, NodeInstall.class)
+                .withName("install-tokens")
+                .withLabelSelector(ownedByAnInstall)
+                .build(),
+            context);
     publisher =
         new BootConfigPublisher(
             client, settings.namespace(), this::allInstalls, this::allSlots, staticConfig);
-    return List.of(slotSource);
+    return List.of(slotSource, nodeFileSource, tokenSource);
   }
 
   /**
@@ -188,7 +213,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
             mac.isEmpty()
                 ? "spec.mac is not a MAC address"
                 : "the name must be the MAC with dashes: " + mac.get().objectName());
-        return finish(install, before, status, recheck);
+        return finish(install, context, before, status, recheck);
       }
       if (!mac.get().value().equals(install.getSpec().getMac())) {
         install.getSpec().setMac(mac.get().value());
@@ -198,14 +223,14 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       boolean holdsSlot = install.getSpec().getSlot() != null;
       if (!holdsSlot && denyList.denies(mac.get())) {
         reject(status, "the MAC is on the deny-list: it never claims a slot");
-        return finish(install, before, status, recheck);
+        return finish(install, context, before, status, recheck);
       }
       if (handleAnnotations(install, status)) {
-        return finish(install, before, status, recheck);
+        return finish(install, context, before, status, recheck);
       }
       ProvisioningSlot slot = heldSlot(install);
       if (slot == null && status.getPhase() == NodeInstallPhase.Provisioned) {
-        return finish(install, before, status, recheck);
+        return finish(install, context, before, status, recheck);
       }
       if (slot == null && holdsSlot) {
         fail(
@@ -213,7 +238,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
             "its claim on slot "
                 + install.getSpec().getSlot()
                 + " is gone (slot deleted or claim removed)");
-        return finish(install, before, status, recheck);
+        return finish(install, context, before, status, recheck);
       }
       if (slot == null) {
         if (settings.claimPolicy() == OperatorSettings.ClaimPolicy.approval && !approved(install)) {
@@ -224,7 +249,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
                   + " "
                   + ApiConstants.ANNOTATION_APPROVED
                   + "=true");
-          return finish(install, before, status, recheck);
+          return finish(install, context, before, status, recheck);
         }
         ClaimDecision decision =
             claimer.claim(install, this::allSlots, this::allInstalls, validity.apply(allSlots()));
@@ -234,13 +259,13 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         if (decision instanceof ClaimDecision.Wait wait) {
           status.setPhase(NodeInstallPhase.Waiting);
           status.setReason(wait.reason());
-          return finish(install, before, status, recheck);
+          return finish(install, context, before, status, recheck);
         }
         String slotName =
             decision instanceof ClaimDecision.Take take
                 ? take.slot()
                 : ((ClaimDecision.Adopt) decision).slot();
-        if (!recordSlot(install, slotName)) {
+        if (!recordSlot(install, context, slotName)) {
           return UpdateControl.<NodeInstall>noUpdate().rescheduleAfter(Duration.ZERO);
         }
         slot =
@@ -257,11 +282,11 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
                   Instant.parse(status.getDiscoveredAt()), conditions.clock().instant()));
         }
         if (slot == null) {
-          return finish(install, before, status, Optional.of(Duration.ofMillis(200)));
+          return finish(install, context, before, status, Optional.of(Duration.ofMillis(200)));
         }
       }
       recheck = followInstall(install, slot, status);
-      return finish(install, before, status, recheck);
+      return finish(install, context, before, status, recheck);
     } finally {
       if (publisher != null) {
         publisher.requestRender();
@@ -293,7 +318,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       fail(status, "the boot script refused to start the installer: " + status.getBootRefusal());
     }
     if (status.getPhase() != NodeInstallPhase.Installing) {
-      nodeFiles.remove(install);
+      removeNodeFiles(install);
       return Optional.empty();
     }
     Instant deadline = Instant.parse(status.getClaimedAt()).plus(settings.installTimeout());
@@ -304,23 +329,49 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
           "no post-installation webhook within "
               + settings.installTimeout().toMinutes()
               + " min of the claim");
-      nodeFiles.remove(install);
+      removeNodeFiles(install);
       return Optional.empty();
     }
-    String token = tokens.ensure(install);
-    NodeFilesRenderer.Result files = renderer.render(install, slot, token);
+    ResourceID tokenId = ownedId(install, Names.tokenSecret(install.getMetadata().getName()));
+    InstallTokens.Token token = tokens.ensure(install, tokenSource.get(tokenId));
+    token.minted().ifPresent(s -> tokenSource.handleRecentResourceCreate(tokenId, s));
+    NodeFilesRenderer.Result files = renderer.render(install, slot, token.value());
     if (files instanceof NodeFilesRenderer.Result.Invalid invalid) {
-      nodeFiles.remove(install);
+      removeNodeFiles(install);
       status.setReason(
           "its answer is invalid, nothing is served: " + String.join("; ", invalid.problems()));
     } else {
-      nodeFiles.publish(install, ((NodeFilesRenderer.Result.Rendered) files).data());
+      ResourceID id = ownedId(install, Names.nodeConfigMap(install.getMetadata().getName()));
+      Optional<ConfigMap> cached = nodeFileSource.get(id);
+      nodeFiles
+          .publish(install, ((NodeFilesRenderer.Result.Rendered) files).data(), cached)
+          .ifPresent(
+              written ->
+                  cached.ifPresentOrElse(
+                      old -> nodeFileSource.handleRecentResourceUpdate(id, written, old),
+                      () -> nodeFileSource.handleRecentResourceCreate(id, written)));
       if (status.getReason() != null && status.getReason().startsWith("its answer is invalid")) {
         status.setReason(null);
       }
     }
     Duration untilDeadline = Duration.between(now, deadline).plusMillis(500);
     return Optional.of(untilDeadline.compareTo(RESYNC) < 0 ? untilDeadline : RESYNC);
+  }
+
+  /**
+   * Removes the node's ConfigMap when the operator's cache shows one. A ConfigMap created so
+   * recently that the cache does not show it yet wakes this install when it appears, and goes then.
+   */
+  private void removeNodeFiles(NodeInstall install) {
+    if (nodeFileSource
+        .get(ownedId(install, Names.nodeConfigMap(install.getMetadata().getName())))
+        .isPresent()) {
+      nodeFiles.remove(install);
+    }
+  }
+
+  private static ResourceID ownedId(NodeInstall install, String name) {
+    return new ResourceID(name, install.getMetadata().getNamespace());
   }
 
   /** Acts on the manual annotations; true when the phase was decided by one of them. */
@@ -395,7 +446,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
    * writer gave this install a different slot (a second leader for a moment), this slot is given
    * back, so no machine holds two.
    */
-  private boolean recordSlot(NodeInstall install, String slotName) {
+  private boolean recordSlot(NodeInstall install, Context<NodeInstall> context, String slotName) {
     NodeInstall current = install;
     for (int attempt = 1; attempt <= 5; attempt++) {
       if (slotName.equals(current.getSpec().getSlot())) {
@@ -405,10 +456,14 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         claimer.release(slotName, install.getMetadata().getName(), false);
         return false;
       }
+      NodeInstall previous = client.getKubernetesSerialization().clone(current);
       current.getSpec().setSlot(slotName);
       try {
-        client.resource(current).update();
+        NodeInstall written = client.resource(current).update();
+        StatusPatch.remember(context, previous, written);
         install.getSpec().setSlot(slotName);
+        install.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+        install.getMetadata().setGeneration(written.getMetadata().getGeneration());
         return true;
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
@@ -453,6 +508,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
   /** Conditions, last step, Events for the transition; patches status only when it changed. */
   private UpdateControl<NodeInstall> finish(
       NodeInstall install,
+      Context<NodeInstall> context,
       NodeInstallStatus before,
       NodeInstallStatus status,
       Optional<Duration> recheck) {
@@ -478,7 +534,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
             generation));
     recordTransition(install, before, status);
     if (!status.equals(before)) {
-      StatusPatch.apply(client, install, install.getStatus(), status);
+      StatusPatch.applyAndCache(context, install, install.getStatus(), status);
     }
     UpdateControl<NodeInstall> control = UpdateControl.noUpdate();
     recheck.ifPresent(control::rescheduleAfter);

@@ -169,7 +169,7 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
 
     recordTransition(slot, before, status, problemText);
     if (!Objects.equals(before, status)) {
-      StatusPatch.apply(client, slot, slot.getStatus(), status);
+      StatusPatch.applyAndCache(context, slot, slot.getStatus(), status);
     }
     return UpdateControl.<ProvisioningSlot>noUpdate().rescheduleAfter(RESYNC);
   }

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Map;
 
 /**
@@ -24,9 +26,36 @@ public final class StatusPatch {
 
   private StatusPatch() {}
 
-  /** Patches {@code resource}'s status from {@code before} to {@code after}; no-op if equal. */
-  public static void apply(
-      KubernetesClient client, HasMetadata resource, Object before, Object after) {
+  /**
+   * Patches a primary resource's status as {@link #apply(KubernetesClient, HasMetadata, Object,
+   * Object)} does, and hands the result to JOSDK's cache of primaries, so the next reconcile sees
+   * this write even when the watch event for it has not arrived yet.
+   */
+  public static <P extends HasMetadata> void applyAndCache(
+      Context<P> context, P resource, Object before, Object after) {
+    apply(context.getClient(), resource, before, after)
+        .ifPresent(patched -> remember(context, resource, patched));
+  }
+
+  /**
+   * Tells JOSDK's cache of primaries about a write this reconciler made: {@code written} replaces
+   * {@code previous} (the version the reconcile started from) until the informer catches up.
+   */
+  public static <P extends HasMetadata> void remember(Context<P> context, P previous, P written) {
+    context
+        .eventSourceRetriever()
+        .getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous);
+  }
+
+  /**
+   * Patches {@code resource}'s status from {@code before} to {@code after}.
+   *
+   * @return the resource as the API server returned it after the patch, or empty when nothing
+   *     changed
+   */
+  public static <T extends HasMetadata> java.util.Optional<T> apply(
+      KubernetesClient client, T resource, Object before, Object after) {
     JsonNode from = JSON.valueToTree(before == null ? Map.of() : before);
     JsonNode to = JSON.valueToTree(after);
     var target =
@@ -37,8 +66,8 @@ public final class StatusPatch {
     if (from.isEmpty()) {
       ObjectNode merge = JSON.createObjectNode();
       merge.set("status", to);
-      target.patch(PatchContext.of(PatchType.JSON_MERGE), merge.toString());
-      return;
+      return java.util.Optional.of(
+          target.patch(PatchContext.of(PatchType.JSON_MERGE), merge.toString()));
     }
     ArrayNode ops = JSON.createArrayNode();
     java.util.Set<String> keys = new java.util.TreeSet<>();
@@ -55,8 +84,9 @@ public final class StatusPatch {
       op.put("path", "/status/" + key.replace("~", "~0").replace("/", "~1"));
       op.set("value", is == null ? JSON.nullNode() : is);
     }
-    if (!ops.isEmpty()) {
-      target.patch(PatchContext.of(PatchType.JSON), ops.toString());
+    if (ops.isEmpty()) {
+      return java.util.Optional.empty();
     }
+    return java.util.Optional.of(target.patch(PatchContext.of(PatchType.JSON), ops.toString()));
   }
 }

@@ -27,8 +27,8 @@ class RbacTest {
                   verbs(PXE, "nodeinstalls", "get", "list", "watch", "create", "update", "patch"),
                   verbs(PXE, "provisioningslots/status", "patch"),
                   verbs(PXE, "nodeinstalls/status", "patch"),
-                  verbs(CORE, "configmaps", "get", "create", "update", "delete"),
-                  verbs(CORE, "secrets", "get", "create", "update", "delete"),
+                  verbs(CORE, "configmaps", "get", "list", "watch", "create", "update", "delete"),
+                  verbs(CORE, "secrets", "get", "list", "watch", "create", "update", "delete"),
                   verbs(CORE, "events", "create"),
                   verbs("coordination.k8s.io", "leases", "get", "create", "update", "patch"))
               .flatMap(List::stream)

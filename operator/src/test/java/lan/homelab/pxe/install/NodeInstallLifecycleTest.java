@@ -125,6 +125,41 @@ class NodeInstallLifecycleTest {
   }
 
   @Test
+  void shouldServeTheNodeFilesAgainAtOnceWhenSomeoneDeletesThem() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    var files = client.configMaps().inNamespace(NS).withName("pxe-node-52-54-00-00-00-0a");
+    await().until(() -> files.get() != null);
+    String answer = files.get().getData().get(Names.KEY_ANSWER);
+    String tokenBefore = token(MAC_A);
+
+    files.delete();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> files.get() != null);
+    assertThat(files.get().getData().get(Names.KEY_ANSWER)).isEqualTo(answer);
+    assertThat(token(MAC_A)).isEqualTo(tokenBefore);
+  }
+
+  @Test
+  void shouldWriteTheHostEntriesOverAnEditSomeoneElseMadeMeanwhile() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    await().until(() -> hosts().contains(MAC_A));
+    ConfigMap edited =
+        client.configMaps().inNamespace(NS).withName(Names.CONFIGMAP_DNSMASQ_HOSTS).get();
+    edited.setData(Map.of(Names.KEY_HOSTS, "# edited by hand\n"));
+    client.resource(edited).update();
+
+    operator.reports().discovered(pxe(MAC_B));
+
+    await().until(() -> hosts().contains(MAC_B));
+    assertThat(hosts()).contains(MAC_A + ",10.11.0.2,peach-beach").doesNotContain("by hand");
+  }
+
+  @Test
   void shouldPublishTheBootPodsStaticConfigurationWhenItKnowsWhereNginxReachesIt() {
     start(Map.of("operatorUrl", "http://pxe-operator.pxe-system.svc:8081"));
     Fixtures.seedSlots(client);

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -114,6 +117,9 @@ public class BenchCommand implements Callable<Integer> {
   /** The bare SIGHUP reload with 10 reservations, ms (NaN until measured). */
   private double reloadBaseMillis = Double.NaN;
 
+  /** API requests the API server saw during the burst, by method and resource. */
+  private Map<String, Integer> requestsPerClaim = Map.of();
+
   /** The mock server logs every request at INFO; held here so the level sticks. */
   private static final java.util.logging.Logger MOCK_LOG =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -145,8 +151,10 @@ public class BenchCommand implements Callable<Integer> {
       long readyMs = awaitReady(port, spawned);
       long rssStart = rssKiB(child.pid());
 
+      drainRequests(server);
       BurstResult burst = burst(client, port);
       long rssBurst = rssKiB(child.pid());
+      requestsPerClaim = drainRequests(server);
 
       double claimsPerSecond = burst.claimed / (burst.millis / 1000.0);
       boolean all = burst.claimed == machines;
@@ -175,6 +183,13 @@ public class BenchCommand implements Callable<Integer> {
           "0",
           "",
           burst.duplicates == 0 ? "met" : "MISSED");
+      int requests = requestsPerClaim.values().stream().mapToInt(Integer::intValue).sum();
+      row(
+          "burst: API requests per claimed machine",
+          String.format(Locale.ROOT, "%.1f", requests / (double) machines),
+          "1 per plain create",
+          String.format(Locale.ROOT, "%.1fx", requests / (double) machines),
+          "");
       long selfRss = rssKiB(ProcessHandle.current().pid());
       row(
           "operator RSS after start",
@@ -199,6 +214,7 @@ public class BenchCommand implements Callable<Integer> {
       network("http://127.0.0.1:" + port);
       String report = report();
       System.out.println(table());
+      System.out.println(requestBreakdown());
       Files.writeString(out, report);
       System.out.println("wrote " + out.toAbsolutePath());
       return burst.duplicates == 0 ? 0 : 1;
@@ -658,6 +674,36 @@ public class BenchCommand implements Callable<Integer> {
     return new BurstResult(millis, duplicates, claimed);
   }
 
+  /**
+   * Takes every request the mock recorded so far and counts them by method and resource, e.g.
+   * {@code PUT provisioningslots} or {@code PATCH nodeinstalls/status}; watches are not counted.
+   */
+  private static Map<String, Integer> drainRequests(KubernetesMockServer server)
+      throws InterruptedException {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (int i = 0; i < 10_000_000; i++) {
+      RecordedRequest r = server.takeRequest(1, TimeUnit.MILLISECONDS);
+      if (r == null) {
+        break;
+      }
+      String path = r.getPath();
+      if (path.contains("watch=true")) {
+        continue;
+      }
+      int query = path.indexOf('?');
+      String[] parts = (query < 0 ? path : path.substring(0, query)).split("/");
+      int ns = List.of(parts).indexOf("namespaces");
+      String resource;
+      if (ns >= 0 && parts.length > ns + 2) {
+        resource = parts[ns + 2] + (parts.length > ns + 4 ? "/" + parts[ns + 4] : "");
+      } else {
+        resource = parts.length > 0 ? parts[parts.length - 1] : path;
+      }
+      counts.merge(r.getMethod() + " " + resource, 1, Integer::sum);
+    }
+    return counts;
+  }
+
   private void parallel(IntConsumer task) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
@@ -683,6 +729,10 @@ public class BenchCommand implements Callable<Integer> {
 
   private static Process startOperator(String masterUrl) throws IOException {
     List<String> cmd = javaCommand();
+    String extra = System.getenv("PXE_BENCH_OPERATOR_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.strip().split("\\s+")));
+    }
     cmd.addAll(
         List.of(
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
@@ -794,6 +844,17 @@ public class BenchCommand implements Callable<Integer> {
         + "- Bench JVM: "
         + ManagementFactory.getRuntimeMXBean().getInputArguments()
         + "\n\n"
-        + table();
+        + table()
+        + "\n"
+        + requestBreakdown();
+  }
+
+  private String requestBreakdown() {
+    StringBuilder b =
+        new StringBuilder("API requests during the burst (watches not counted), per machine:\n\n");
+    requestsPerClaim.forEach(
+        (what, n) ->
+            b.append(String.format(Locale.ROOT, "- `%s`: %.2f%n", what, n / (double) machines)));
+    return b.toString();
   }
 }
