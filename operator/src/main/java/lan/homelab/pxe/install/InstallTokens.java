@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 
@@ -20,6 +22,9 @@ public class InstallTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KubernetesClient client;
+
+  /** UIDs of token Secrets deleted by {@link #revoke}, which a lagging cache may still show. */
+  private final Set<String> revoked = ConcurrentHashMap.newKeySet();
 
   public InstallTokens(KubernetesClient client) {
     this.client = client;
@@ -34,22 +39,20 @@ public class InstallTokens {
    * when the Secret exists, so a cache that lags never mints a second one.
    */
   public Token ensure(NodeInstall install, Optional<Secret> cached) {
-    Optional<String> known = cached.flatMap(InstallTokens::tokenIn);
+    Optional<String> known =
+        cached
+            .filter(s -> !revoked.contains(s.getMetadata().getUid()))
+            .flatMap(InstallTokens::tokenIn);
     if (known.isPresent()) {
       return new Token(known.get(), Optional.empty());
     }
-    return ensure(install);
+    return mint(install, 3);
   }
 
-  private Token ensure(NodeInstall install) {
+  /** Creates the token Secret; when it exists already (the cache lagged), reads the token in it. */
+  private Token mint(NodeInstall install, int attempts) {
     String ns = install.getMetadata().getNamespace();
     String name = Names.tokenSecret(install.getMetadata().getName());
-    Secret existing = client.secrets().inNamespace(ns).withName(name).get();
-    if (existing != null
-        && existing.getData() != null
-        && existing.getData().get(Names.KEY_TOKEN) != null) {
-      return new Token(decode(existing.getData().get(Names.KEY_TOKEN)), Optional.empty());
-    }
     byte[] bits = new byte[32];
     RANDOM.nextBytes(bits);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
@@ -65,15 +68,28 @@ public class InstallTokens {
       return new Token(
           token, Optional.of(client.secrets().inNamespace(ns).resource(secret).create()));
     } catch (KubernetesClientException e) {
-      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        return ensure(install);
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
       }
-      throw e;
+      Optional<String> existing =
+          Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get())
+              .flatMap(InstallTokens::tokenIn);
+      if (existing.isPresent()) {
+        return new Token(existing.get(), Optional.empty());
+      }
+      if (attempts <= 1) {
+        throw new IllegalStateException("Secret " + name + " exists but holds no token");
+      }
+      return mint(install, attempts - 1);
     }
   }
 
-  /** Forgets the token, so a retry mints a new one and the old one stops working. */
-  public void revoke(NodeInstall install) {
+  /**
+   * Forgets the token, so a retry mints a new one and the old one stops working. {@code cached} is
+   * the cached copy of the Secret: a cache that still shows it after the delete is not believed.
+   */
+  public void revoke(NodeInstall install, Optional<Secret> cached) {
+    cached.ifPresent(s -> revoked.add(s.getMetadata().getUid()));
     client
         .secrets()
         .inNamespace(install.getMetadata().getNamespace())

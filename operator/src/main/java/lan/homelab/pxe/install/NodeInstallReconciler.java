@@ -332,7 +332,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       removeNodeFiles(install);
       return Optional.empty();
     }
-    ResourceID tokenId = ownedId(install, Names.tokenSecret(install.getMetadata().getName()));
+    ResourceID tokenId = tokenId(install);
     InstallTokens.Token token = tokens.ensure(install, tokenSource.get(tokenId));
     token.minted().ifPresent(s -> tokenSource.handleRecentResourceCreate(tokenId, s));
     NodeFilesRenderer.Result files = renderer.render(install, slot, token.value());
@@ -370,6 +370,10 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     }
   }
 
+  private static ResourceID tokenId(NodeInstall install) {
+    return ownedId(install, Names.tokenSecret(install.getMetadata().getName()));
+  }
+
   private static ResourceID ownedId(NodeInstall install, String name) {
     return new ResourceID(name, install.getMetadata().getNamespace());
   }
@@ -393,7 +397,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     if (annotations.get(ApiConstants.ANNOTATION_RETRY) != null) {
       removeAnnotation(install, ApiConstants.ANNOTATION_RETRY);
       if (status.getPhase() == NodeInstallPhase.Failed) {
-        tokens.revoke(install);
+        tokens.revoke(install, tokenSource.get(tokenId(install)));
         status.setPhase(NodeInstallPhase.Installing);
         status.setClaimedAt(conditions.now());
         status.setBootScriptServedAt(null);
@@ -617,7 +621,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       claimer.release(slot, install.getMetadata().getName(), "keep".equals(policy));
     }
     nodeFiles.remove(install);
-    tokens.revoke(install);
+    tokens.revoke(install, tokenSource.get(tokenId(install)));
     if (publisher != null) {
       publisher.publish();
     }

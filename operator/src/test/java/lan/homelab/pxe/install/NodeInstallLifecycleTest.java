@@ -373,6 +373,13 @@ class NodeInstallLifecycleTest {
     assertThat(again.getSpec().getSlot()).isEqualTo("peach-beach");
     await().until(() -> hosts().contains(MAC_A + ",10.11.0.2,peach-beach"));
     await().until(() -> !token(MAC_A).equals(oldToken));
+    var files = client.configMaps().inNamespace(NS).withName("pxe-node-52-54-00-00-00-0a");
+    await()
+        .until(
+            () ->
+                files.get() != null
+                    && files.get().getData().get(Names.KEY_ANSWER).contains(token(MAC_A)));
+    assertThat(files.get().getData().get(Names.KEY_ANSWER)).doesNotContain(oldToken);
     // The operator removes the annotation it acted on (the mock keeps the key with a null value).
     assertThat(
             install(client, MAC_A)
