@@ -38,6 +38,13 @@ import lan.homelab.pxe.tls.SelfSignedCertificate;
 
 /** Wiring only: settings, client, reconcilers, HTTP server. */
 public final class OperatorMain implements AutoCloseable {
+  /**
+   * Reconciles that run at once. Claims are made one at a time anyway and the rest waits on the API
+   * server, so a few threads keep up with a burst of hundreds of machines; each thread costs stack
+   * memory.
+   */
+  static final int RECONCILE_THREADS = 8;
+
   private final KubernetesClient client;
   private final OperatorSettings settings;
   private final Clock clock;
@@ -145,6 +152,7 @@ public final class OperatorMain implements AutoCloseable {
             o -> {
               o.withKubernetesClient(client)
                   .withCloseClientOnStop(false)
+                  .withConcurrentReconciliationThreads(RECONCILE_THREADS)
                   .withUseSSAToPatchPrimaryResource(false)
                   .withSSABasedCreateUpdateMatchForDependentResources(false);
               if (leaseIdentity != null) {

@@ -124,6 +124,11 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ProvisioningSlot.class, NodeInstall.class)
                 .withSecondaryToPrimaryMapper(this::installsAffectedBy)
+                .withPrimaryToSecondaryMapper(
+                    (NodeInstall ni) ->
+                        ni.getSpec() == null || ni.getSpec().getSlot() == null
+                            ? Set.of()
+                            : Set.of(ownedId(ni, ni.getSpec().getSlot())))
                 .withOnUpdateFilter(NodeInstallReconciler::claimRelevantChange)
                 .build(),
             context);
@@ -137,6 +142,9 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, NodeInstall.class)
                 .withName("node-files")
+                .withPrimaryToSecondaryMapper(
+                    (NodeInstall ni) ->
+                        Set.of(ownedId(ni, Names.nodeConfigMap(ni.getMetadata().getName()))))
                 .withLabelSelector(ownedByAnInstall)
                 .build(),
             context);
@@ -144,6 +152,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Secret.class, NodeInstall.class)
                 .withName("install-tokens")
+                .withPrimaryToSecondaryMapper((NodeInstall ni) -> Set.of(tokenId(ni)))
                 .withLabelSelector(ownedByAnInstall)
                 .build(),
             context);

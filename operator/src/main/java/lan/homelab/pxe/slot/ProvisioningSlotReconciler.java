@@ -37,6 +37,9 @@ import lan.homelab.pxe.status.StatusPatch;
  */
 @ControllerConfiguration(name = "provisioningslot", generationAwareEventProcessing = false)
 public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> {
+  /** Index of the slot cache: the NodeInstall that holds a slot, by the slot's claim label. */
+  private static final String BY_HOLDER = "holder";
+
   /** How often a slot is checked again (its answer depends on the template and password). */
   private static final java.time.Duration RESYNC = java.time.Duration.ofSeconds(30);
 
@@ -68,10 +71,16 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
   public List<EventSource<?, ProvisioningSlot>> prepareEventSources(
       EventSourceContext<ProvisioningSlot> context) {
     slotCache = context.getPrimaryCache();
+    slotCache.addIndexer(BY_HOLDER, slot -> Slots.claimedBy(slot).map(List::of).orElse(List.of()));
     installSource =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(NodeInstall.class, ProvisioningSlot.class)
                 .withSecondaryToPrimaryMapper(this::slotsOf)
+                .withPrimaryToSecondaryMapper(
+                    (ProvisioningSlot slot) ->
+                        Slots.claimedBy(slot)
+                            .map(n -> Set.of(new ResourceID(n, slot.getMetadata().getNamespace())))
+                            .orElse(Set.of()))
                 .build(),
             context);
     return List.of(installSource);
@@ -85,7 +94,7 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
     }
     if (slotCache != null) {
       slotCache
-          .list(s -> install.getMetadata().getName().equals(Slots.claimedBy(s).orElse(null)))
+          .byIndex(BY_HOLDER, install.getMetadata().getName())
           .forEach(s -> ids.add(ResourceID.fromResource(s)));
     }
     return ids;
