@@ -78,9 +78,15 @@ public class BenchCommand implements Callable<Integer> {
       List.of(
           "-XX:+UseSerialGC",
           "-XX:MaxRAM=192m",
-          "-XX:MaxRAMPercentage=60",
+          "-XX:MaxRAMPercentage=40",
+          "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=30",
           "-XX:TieredStopAtLevel=1",
-          "-Xss512k");
+          "-Xss512k",
+          "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+
+  /** The image's environment for the JVM (jib's container environment in operator/pom.xml). */
+  static final Map<String, String> IMAGE_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
 
   @Option(names = "--machines", description = "machines and slots in the burst (default 500)")
   int machines = 500;
@@ -788,7 +794,10 @@ public class BenchCommand implements Callable<Integer> {
             System.getProperty("java.class.path"),
             BenchOperator.class.getName(),
             masterUrl));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    ProcessBuilder operator =
+        new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+    operator.environment().putAll(IMAGE_ENVIRONMENT);
+    return operator.start();
   }
 
   private static int readPort(Process child) throws IOException {
