@@ -76,4 +76,12 @@ public final class Fixtures {
   public static Map<String, String> labels(ProvisioningSlot slot) {
     return slot.getMetadata().getLabels() == null ? Map.of() : slot.getMetadata().getLabels();
   }
+
+  /** The reasons of the Events about the named object, oldest first. */
+  public static java.util.List<String> eventReasons(KubernetesClient client, String name) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .map(io.fabric8.kubernetes.api.model.Event::getReason)
+        .toList();
+  }
 }

@@ -241,6 +241,24 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       if (slot == null && status.getPhase() == NodeInstallPhase.Provisioned) {
         return finish(install, context, before, status, recheck);
       }
+      if (slot == null && holdsSlot && claimVanishedBeforeBoot(status)) {
+        String lost = install.getSpec().getSlot();
+        if (!clearSlot(install, context)) {
+          return UpdateControl.<NodeInstall>noUpdate().rescheduleAfter(Duration.ZERO);
+        }
+        removeNodeFiles(install);
+        events.warning(
+            install,
+            "ClaimLost",
+            "its claim on slot " + lost + " is gone and it has not booted yet: it queues again");
+        status.setPhase(NodeInstallPhase.Waiting);
+        status.setReason("its claim on slot " + lost + " vanished before it booted; queued again");
+        status.setClaimedAt(null);
+        status.setAddress(null);
+        status.setHostname(null);
+        status.setFqdn(null);
+        return finish(install, context, before, status, Optional.of(Duration.ZERO));
+      }
       if (slot == null && holdsSlot) {
         fail(
             status,
@@ -495,6 +513,38 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       }
     }
     return false;
+  }
+
+  /**
+   * A claim that vanished (slot deleted, label removed by a person, or given back by a second
+   * leader during a lease handover) before the machine fetched its boot script: nothing of this
+   * install has happened on the machine, so it queues again instead of failing.
+   */
+  private static boolean claimVanishedBeforeBoot(NodeInstallStatus status) {
+    return status.getBootScriptServedAt() == null
+        && (status.getPhase() == null
+            || status.getPhase() == NodeInstallPhase.Installing
+            || status.getPhase() == NodeInstallPhase.Waiting);
+  }
+
+  /** Clears spec.slot with a resourceVersion check; false on a conflict (reconciled again). */
+  private boolean clearSlot(NodeInstall install, Context<NodeInstall> context) {
+    NodeInstall previous = client.getKubernetesSerialization().clone(install);
+    NodeInstall cleared = client.getKubernetesSerialization().clone(install);
+    cleared.getSpec().setSlot(null);
+    try {
+      NodeInstall written = client.resource(cleared).update();
+      StatusPatch.remember(context, previous, written);
+      install.getSpec().setSlot(null);
+      install.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+      install.getMetadata().setGeneration(written.getMetadata().getGeneration());
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      return false;
+    }
   }
 
   /** Removes a manual annotation once acted on (a merge patch, as kubectl annotate KEY- does). */

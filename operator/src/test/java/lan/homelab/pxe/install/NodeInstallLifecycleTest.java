@@ -160,6 +160,48 @@ class NodeInstallLifecycleTest {
   }
 
   @Test
+  void shouldQueueAgainWhenItsClaimVanishesBeforeTheMachineBooted() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+
+    client.resource(slot(client, "peach-beach")).delete();
+
+    await()
+        .until(
+            () -> {
+              NodeInstall ni = install(client, MAC_A);
+              return "moo-moo-meadows".equals(ni.getSpec().getSlot())
+                  && ni.getStatus().getPhase() == NodeInstallPhase.Installing
+                  && "10.11.0.3".equals(ni.getStatus().getAddress());
+            });
+    await().until(() -> hosts().contains(MAC_A + ",10.11.0.3,moo-moo-meadows"));
+    assertThat(hosts()).doesNotContain("10.11.0.2");
+    assertThat(Fixtures.labels(slot(client, "moo-moo-meadows")))
+        .containsEntry(ApiConstants.LABEL_CLAIMED_BY, "52-54-00-00-00-0a");
+    assertThat(Fixtures.eventReasons(client, "52-54-00-00-00-0a")).contains("ClaimLost");
+  }
+
+  @Test
+  void shouldFailWhenItsClaimVanishesAfterTheMachineFetchedItsBootScript() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    operator.reports().bootScriptServed("52-54-00-00-00-0a");
+    await().until(() -> install(client, MAC_A).getStatus().getBootScriptServedAt() != null);
+
+    client.resource(slot(client, "peach-beach")).delete();
+
+    NodeInstall failed = awaitPhase(MAC_A, NodeInstallPhase.Failed);
+    assertThat(failed.getStatus().getReason()).contains("claim on slot peach-beach is gone");
+    assertThat(failed.getSpec().getSlot()).isEqualTo("peach-beach");
+    assertThat(slot(client, "moo-moo-meadows").getMetadata().getLabels())
+        .doesNotContainKey(ApiConstants.LABEL_CLAIMED_BY);
+  }
+
+  @Test
   void shouldPublishTheBootPodsStaticConfigurationWhenItKnowsWhereNginxReachesIt() {
     start(Map.of("operatorUrl", "http://pxe-operator.pxe-system.svc:8081"));
     Fixtures.seedSlots(client);
