@@ -102,15 +102,19 @@ public final class BootSync implements AutoCloseable {
             schedule();
           }
         };
-    configMaps = client.configMaps().inNamespace(namespace).inform(cast(onChange), 0);
+    // Every informer is set up before any starts: a sync may run at the first event.
+    configMaps = client.configMaps().inNamespace(namespace).runnableInformer(0);
+    configMaps.addEventHandler(cast(onChange));
     informers.add(configMaps);
     for (String name : List.of(Names.SECRET_DHCP_HOOK, Names.SECRET_TLS)) {
       // Only these two by name: the boot pod never needs (nor gets RBAC for) other Secrets.
       SharedIndexInformer<Secret> one =
-          client.secrets().inNamespace(namespace).withName(name).inform(cast(onChange), 0);
+          client.secrets().inNamespace(namespace).withName(name).runnableInformer(0);
+      one.addEventHandler(cast(onChange));
       secrets.add(one);
       informers.add(one);
     }
+    informers.forEach(SharedIndexInformer::run);
     schedule();
     return this;
   }
