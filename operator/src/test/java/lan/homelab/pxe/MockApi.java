@@ -112,6 +112,11 @@ public final class MockApi implements AutoCloseable {
     return client;
   }
 
+  /** How many requests the API server has answered so far. */
+  public int requestCount() {
+    return server.getRequestCount();
+  }
+
   @Override
   public void close() {
     client.close();

@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.AnswerRequestFacts;
@@ -34,6 +37,13 @@ public class InstallReports {
   private final Conditions conditions;
   private final EventRecorder events;
   private final DenyList denyList;
+
+  /** How old the list behind {@link #installingAt} may be. */
+  private static final Duration LIST_FRESHNESS = Duration.ofSeconds(1);
+
+  private record Listed(List<NodeInstall> items, Instant at) {}
+
+  private Listed listed;
 
   public InstallReports(
       KubernetesClient client,
@@ -212,12 +222,24 @@ public class InstallReports {
     return install.map(ni -> ni.getMetadata().getName());
   }
 
-  /** The NodeInstall that is Installing on this address, if any. */
+  /**
+   * The NodeInstall that is Installing on this address, if any, from a list at most {@link
+   * #LIST_FRESHNESS} old: anyone on the LAN can make nginx report an answer request, and a flood of
+   * them costs the API server one list per second, not one per request.
+   */
   public Optional<NodeInstall> installingAt(Ipv4 address) {
-    return installs().list().getItems().stream()
+    return recentInstalls().stream()
         .filter(ni -> phaseOf(ni) == NodeInstallPhase.Installing)
         .filter(ni -> address.toString().equals(ni.getStatus().getAddress()))
         .findFirst();
+  }
+
+  private synchronized List<NodeInstall> recentInstalls() {
+    Instant now = conditions.clock().instant();
+    if (listed == null || !listed.at().plus(LIST_FRESHNESS).isAfter(now)) {
+      listed = new Listed(installs().list().getItems(), now);
+    }
+    return listed.items();
   }
 
   private Optional<String> tokenOf(String name) {
