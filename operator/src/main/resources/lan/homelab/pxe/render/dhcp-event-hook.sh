@@ -1,7 +1,7 @@
 #!/bin/sh
 # dnsmasq dhcp-script: reports DHCP lease events to the operator's POST /v1/dhcp-events.
 # dnsmasq runs it as: dhcp-event-hook.sh add|old|del MAC IP [HOSTNAME], with DNSMASQ_* variables.
-# Needs only POSIX sh, sed, tr and curl or (busybox) wget. Always exits 0: a report that fails is
+# Needs only POSIX sh, awk, tr and curl or (busybox) wget. Always exits 0: a report that fails is
 # logged on stderr and repeated by dnsmasq's next "old" event for the lease.
 #
 # Environment (set on the dnsmasq container):
@@ -30,15 +30,26 @@ if [ ! -r "$token_file" ]; then
 fi
 token=$(tr -d '\r\n' < "$token_file")
 
-# A JSON string: printable ASCII only, backslash and quote escaped, at most 255 characters.
-json() {
-  printf '%s' "$1" | tr -cd '\040-\176' | cut -c1-255 | sed 's/\\/\\\\/g; s/"/\\"/g'
-}
-
-body=$(printf '{"action":"%s","mac":"%s","ip":"%s","hostname":"%s","tags":"%s","vendorClass":"%s","userClass":"%s","interface":"%s","clientId":"%s"}' \
-  "$(json "$action")" "$(json "$mac")" "$(json "$ip")" "$(json "$hostname")" \
-  "$(json "$DNSMASQ_TAGS")" "$(json "$DNSMASQ_VENDOR_CLASS")" "$(json "$DNSMASQ_USER_CLASS0")" \
-  "$(json "$DNSMASQ_INTERFACE")" "$(json "$DNSMASQ_CLIENT_ID")")
+# The JSON body in one process: each value printable ASCII only, at most 255 characters, backslash
+# and quote escaped.
+body=$(LC_ALL=C awk 'function esc(s,    out, i, c, n) {
+    out = ""; n = 0
+    for (i = 1; i <= length(s) && n < 255; i++) {
+      c = substr(s, i, 1)
+      if (c < " " || c > "~") continue
+      n++
+      if (c == "\\" || c == "\"") out = out "\\"
+      out = out c
+    }
+    return out
+  }
+  BEGIN {
+    n = split("action mac ip hostname tags vendorClass userClass interface clientId", key, " ")
+    out = "{"
+    for (i = 1; i <= n; i++) out = out (i > 1 ? "," : "") "\"" key[i] "\":\"" esc(ARGV[i]) "\""
+    print out "}"
+  }' "$action" "$mac" "$ip" "$hostname" "$DNSMASQ_TAGS" "$DNSMASQ_VENDOR_CLASS" \
+  "$DNSMASQ_USER_CLASS0" "$DNSMASQ_INTERFACE" "$DNSMASQ_CLIENT_ID")
 
 if command -v curl >/dev/null 2>&1; then
   answer=$(curl -sS --max-time "$timeout" -X POST \
