@@ -81,6 +81,7 @@ public class BenchCommand implements Callable<Integer> {
           "-XX:MaxRAMPercentage=40",
           "-XX:MinHeapFreeRatio=10",
           "-XX:MaxHeapFreeRatio=30",
+          "-Xmn8m",
           "-XX:TieredStopAtLevel=1",
           "-Xss512k",
           "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
