@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * dnsmasq's lease hook script against the real server, once with curl and once with nothing but
- * busybox (sh, awk, tr, wget) on the PATH, as in a minimal dnsmasq image. Needs curl and
- * busybox (apt packages curl, busybox): fails without them when CI=true, else skips.
+ * busybox (sh, awk, tr, wget) on the PATH, as in a minimal dnsmasq image. Needs curl and busybox
+ * (apt packages curl, busybox): fails without them when CI=true, else skips.
  */
 class DhcpEventHookScriptTest {
   static HttpFixture fx;
