@@ -141,12 +141,20 @@ public class InstallReports {
     return WebhookOutcome.ACCEPTED;
   }
 
-  /** iPXE fetched a node's boot script (nginx told us). Records the first fetch. */
+  /**
+   * iPXE fetched a node's boot script (nginx told us). Records the first fetch of an install that
+   * holds a slot and is not finished, also before its Installing phase is written: the node's files
+   * are published in the same reconcile, just before.
+   */
   public boolean bootScriptServed(String name) {
     NodeInstall install = find(name).orElse(null);
+    NodeInstallPhase phase = install == null ? null : phaseOf(install);
     if (install == null
-        || phaseOf(install) != NodeInstallPhase.Installing
-        || install.getStatus().getBootScriptServedAt() != null) {
+        || install.getSpec().getSlot() == null
+        || phase == NodeInstallPhase.Provisioned
+        || phase == NodeInstallPhase.Failed
+        || phase == NodeInstallPhase.Rejected
+        || (install.getStatus() != null && install.getStatus().getBootScriptServedAt() != null)) {
       return install != null;
     }
     NodeInstallStatus status = new NodeInstallStatus();
@@ -236,7 +244,9 @@ public class InstallReports {
 
   private synchronized List<NodeInstall> recentInstalls() {
     Instant now = conditions.clock().instant();
-    if (listed == null || !listed.at().plus(LIST_FRESHNESS).isAfter(now)) {
+    if (listed == null
+        || !listed.at().plus(LIST_FRESHNESS).isAfter(now)
+        || now.isBefore(listed.at())) {
       listed = new Listed(installs().list().getItems(), now);
     }
     return listed.items();

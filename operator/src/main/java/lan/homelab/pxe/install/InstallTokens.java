@@ -94,7 +94,8 @@ public class InstallTokens {
         .secrets()
         .inNamespace(install.getMetadata().getNamespace())
         .withName(Names.tokenSecret(install.getMetadata().getName()))
-        .delete();
+        .delete()
+        .forEach(deleted -> revoked.add(deleted.getUid()));
   }
 
   private static Optional<String> tokenIn(Secret secret) {

@@ -127,17 +127,24 @@ public class NodeAnswers {
 
   private Inputs inputs() {
     Inputs current = inputs;
-    if (current != null && current.readAt().plus(FRESHNESS).isAfter(clock.instant())) {
+    if (fresh(current, clock.instant())) {
       return current;
     }
     return refreshInputs();
+  }
+
+  /** Read less than {@link #FRESHNESS} ago (and not in the future: the clock may step back). */
+  private static boolean fresh(Inputs inputs, Instant now) {
+    return inputs != null
+        && inputs.readAt().plus(FRESHNESS).isAfter(now)
+        && !now.isBefore(inputs.readAt());
   }
 
   /** One reader at a time: the others wait and take what it read. */
   private synchronized Inputs refreshInputs() {
     Inputs current = inputs;
     Instant now = clock.instant();
-    if (current != null && current.readAt().plus(FRESHNESS).isAfter(now)) {
+    if (fresh(current, now)) {
       return current;
     }
     ConfigMap cm =

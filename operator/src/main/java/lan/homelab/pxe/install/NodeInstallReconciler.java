@@ -387,7 +387,8 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
 
   /**
    * Removes the node's ConfigMap when the operator's cache shows one. A ConfigMap created so
-   * recently that the cache does not show it yet wakes this install when it appears, and goes then.
+   * recently that the cache does not show it yet wakes this install when it appears, and goes then:
+   * every reconcile that leaves the install in a phase other than Installing calls this.
    */
   private void removeNodeFiles(NodeInstall install) {
     if (nodeFileSource
@@ -517,11 +518,17 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
 
   /**
    * A claim that vanished (slot deleted, label removed by a person, or given back by a second
-   * leader during a lease handover) before the machine fetched its boot script: nothing of this
-   * install has happened on the machine, so it queues again instead of failing.
+   * leader during a lease handover) before anything of this install was seen on the machine: no
+   * boot script, answer, webhook or boot refusal recorded. It queues again instead of failing.
+   * Records come from nginx's notifications, which are not retried: a machine whose boot-script and
+   * answer reports were both lost would queue again while it installs; its installer then asks DHCP
+   * again and gets the new slot's reservation.
    */
   private static boolean claimVanishedBeforeBoot(NodeInstallStatus status) {
     return status.getBootScriptServedAt() == null
+        && status.getAnswerServedAt() == null
+        && status.getWebhookReceivedAt() == null
+        && status.getBootRefusal() == null
         && (status.getPhase() == null
             || status.getPhase() == NodeInstallPhase.Installing
             || status.getPhase() == NodeInstallPhase.Waiting);
@@ -595,6 +602,9 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
             String.valueOf(phase),
             Objects.requireNonNullElse(status.getReason(), describe(status)),
             generation));
+    if (phase != NodeInstallPhase.Installing) {
+      removeNodeFiles(install);
+    }
     recordTransition(install, before, status);
     if (!status.equals(before)) {
       StatusPatch.applyAndCache(context, install, install.getStatus(), status);

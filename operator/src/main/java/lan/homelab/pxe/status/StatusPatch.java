@@ -39,7 +39,11 @@ public final class StatusPatch {
 
   /**
    * Tells JOSDK's cache of primaries about a write this reconciler made: {@code written} replaces
-   * {@code previous} (the version the reconcile started from) until the informer catches up.
+   * {@code previous} (the version the reconcile started from) until the informer delivers its next
+   * event for the object, which may still be an older version; nothing is cached when the informer
+   * holds another version than {@code previous}. Every write it stands for is
+   * resourceVersion-checked or a patch of fields only this reconciler owns, so a reconcile on an
+   * older view is safe.
    */
   public static <P extends HasMetadata> void remember(Context<P> context, P previous, P written) {
     context

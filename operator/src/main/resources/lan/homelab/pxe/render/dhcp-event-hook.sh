@@ -30,8 +30,8 @@ if [ ! -r "$token_file" ]; then
 fi
 token=$(tr -d '\r\n' < "$token_file")
 
-# The JSON body in one process: each value printable ASCII only, at most 255 characters, backslash
-# and quote escaped.
+# The JSON body in one process: each value printable ASCII only, cut to 255 characters, then
+# backslash and quote escaped.
 body=$(LC_ALL=C awk 'function esc(s,    out, i, c, n) {
     out = ""; n = 0
     for (i = 1; i <= length(s) && n < 255; i++) {

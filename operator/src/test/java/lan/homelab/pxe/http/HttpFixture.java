@@ -172,6 +172,10 @@ final class HttpFixture implements AutoCloseable {
     ni.getMetadata().setNamespace(NS);
     NodeInstallSpec spec = new NodeInstallSpec();
     spec.setMac(m.value());
+    if (address != null) {
+      // An install with an address holds the slot of that address (as the reconciler records it).
+      spec.setSlot("slot-" + address.replace('.', '-'));
+    }
     ni.setSpec(spec);
     ni = client.resources(NodeInstall.class).inNamespace(NS).resource(ni).create();
     NodeInstallStatus status = new NodeInstallStatus();

@@ -62,6 +62,8 @@ class InstallFlowOverHttpTest {
     assertThat(discovered.statusCode()).isEqualTo(202);
 
     NodeInstall ni = fx.nodeInstall(NAME);
+    ni.getSpec().setSlot("peach-beach");
+    ni = fx.client.resource(ni).update();
     ni.getStatus().setPhase(NodeInstallPhase.Installing);
     ni.getStatus().setAddress("10.11.0.2");
     ni.getStatus().setHostname("peach-beach");

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import lan.homelab.pxe.MockApi;
 import lan.homelab.pxe.TestClock;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallSpec;
 import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.status.Conditions;
@@ -41,5 +43,29 @@ class InstallReportsTest {
 
     assertThat(afterFlood - before).isEqualTo(1);
     assertThat(api.requestCount() - afterFlood).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRecordABootScriptFetchOfAMachineThatHoldsASlotBeforeItsInstallingPhaseIsWritten() {
+    NodeInstall install = new NodeInstall();
+    install.getMetadata().setName("52-54-00-00-00-0a");
+    install.getMetadata().setNamespace(NS);
+    NodeInstallSpec spec = new NodeInstallSpec();
+    spec.setMac("52:54:00:00:00:0a");
+    spec.setSlot("peach-beach");
+    install.setSpec(spec);
+    api.client().resource(install).create();
+
+    assertThat(reports.bootScriptServed("52-54-00-00-00-0a")).isTrue();
+
+    assertThat(
+            api.client()
+                .resources(NodeInstall.class)
+                .inNamespace(NS)
+                .withName("52-54-00-00-00-0a")
+                .get()
+                .getStatus()
+                .getBootScriptServedAt())
+        .isNotNull();
   }
 }

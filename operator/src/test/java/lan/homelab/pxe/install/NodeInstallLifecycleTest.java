@@ -19,6 +19,7 @@ import lan.homelab.pxe.Fixtures;
 import lan.homelab.pxe.MockApi;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.OperatorMain;
+import lan.homelab.pxe.api.v1alpha1.AnswerRequestFacts;
 import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.api.v1alpha1.InstallInventory;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
@@ -26,6 +27,7 @@ import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.api.v1alpha1.SlotPhase;
 import lan.homelab.pxe.claim.Mac;
+import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.config.OperatorSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -199,6 +201,47 @@ class NodeInstallLifecycleTest {
     assertThat(failed.getSpec().getSlot()).isEqualTo("peach-beach");
     assertThat(slot(client, "moo-moo-meadows").getMetadata().getLabels())
         .doesNotContainKey(ApiConstants.LABEL_CLAIMED_BY);
+  }
+
+  @Test
+  void
+      shouldFailWhenItsClaimVanishesAfterTheInstallerFetchedItsAnswerEvenIfTheBootScriptReportWasLost() {
+    Fixtures.seedSlots(client);
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    AnswerRequestFacts facts = new AnswerRequestFacts();
+    facts.setMacs(List.of(MAC_A));
+    await()
+        .until(() -> operator.reports().answerServed(Ipv4.parse("10.11.0.2"), facts).isPresent());
+    await().until(() -> install(client, MAC_A).getStatus().getAnswerServedAt() != null);
+
+    client.resource(slot(client, "peach-beach")).delete();
+
+    NodeInstall failed = awaitPhase(MAC_A, NodeInstallPhase.Failed);
+    assertThat(failed.getStatus().getBootScriptServedAt()).isNull();
+    assertThat(failed.getStatus().getReason()).contains("claim on slot peach-beach is gone");
+  }
+
+  @Test
+  void shouldRemoveANodeConfigMapLeftBehindWhileTheMachineWaits() {
+    start(Map.of());
+    operator.reports().discovered(pxe(MAC_A));
+    NodeInstall waiting = awaitPhase(MAC_A, NodeInstallPhase.Waiting);
+    var files = client.configMaps().inNamespace(NS).withName("pxe-node-52-54-00-00-00-0a");
+
+    client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withMetadata(OwnedObjects.metadata(waiting, "pxe-node-52-54-00-00-00-0a"))
+                .addToData(Names.KEY_ADDRESS, "10.11.0.2")
+                .build())
+        .create();
+
+    await().until(() -> files.get() == null);
+    assertThat(install(client, MAC_A).getStatus().getPhase()).isEqualTo(NodeInstallPhase.Waiting);
   }
 
   @Test
