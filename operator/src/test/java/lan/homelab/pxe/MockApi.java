@@ -112,11 +112,6 @@ public final class MockApi implements AutoCloseable {
     return client;
   }
 
-  /** How many requests the API server has answered so far. */
-  public int requestCount() {
-    return server.getRequestCount();
-  }
-
   @Override
   public void close() {
     client.close();

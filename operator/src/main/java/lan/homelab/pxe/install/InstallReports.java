@@ -6,13 +6,11 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 import java.util.Optional;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.AnswerRequestFacts;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.api.v1alpha1.DiscoveryFacts;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
@@ -37,13 +35,6 @@ public class InstallReports {
   private final Conditions conditions;
   private final EventRecorder events;
   private final DenyList denyList;
-
-  /** How old the list behind {@link #installingAt} may be. */
-  private static final Duration LIST_FRESHNESS = Duration.ofSeconds(1);
-
-  private record Listed(List<NodeInstall> items, Instant at) {}
-
-  private Listed listed;
 
   public InstallReports(
       KubernetesClient client,
@@ -231,25 +222,19 @@ public class InstallReports {
   }
 
   /**
-   * The NodeInstall that is Installing on this address, if any, from a list at most {@link
-   * #LIST_FRESHNESS} old: anyone on the LAN can make nginx report an answer request, and a flood of
-   * them costs the API server one list per second, not one per request.
+   * The NodeInstall that is Installing on this address, if any: listed by its address label, so a
+   * request from an address that holds no install (anyone on the LAN can make nginx report one)
+   * costs the API server a list that matches nothing, whatever the number of installs.
    */
   public Optional<NodeInstall> installingAt(Ipv4 address) {
-    return recentInstalls().stream()
+    return installs()
+        .withLabel(ApiConstants.LABEL_ADDRESS, address.toString())
+        .list()
+        .getItems()
+        .stream()
         .filter(ni -> phaseOf(ni) == NodeInstallPhase.Installing)
         .filter(ni -> address.toString().equals(ni.getStatus().getAddress()))
         .findFirst();
-  }
-
-  private synchronized List<NodeInstall> recentInstalls() {
-    Instant now = conditions.clock().instant();
-    if (listed == null
-        || !listed.at().plus(LIST_FRESHNESS).isAfter(now)
-        || now.isBefore(listed.at())) {
-      listed = new Listed(installs().list().getItems(), now);
-    }
-    return listed.items();
   }
 
   private Optional<String> tokenOf(String name) {

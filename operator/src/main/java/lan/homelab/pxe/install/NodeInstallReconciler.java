@@ -292,14 +292,15 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
             decision instanceof ClaimDecision.Take take
                 ? take.slot()
                 : ((ClaimDecision.Adopt) decision).slot();
-        if (!recordSlot(install, context, slotName)) {
-          return UpdateControl.<NodeInstall>noUpdate().rescheduleAfter(Duration.ZERO);
-        }
         slot =
             allSlots().stream()
                 .filter(s -> s.getMetadata().getName().equals(slotName))
                 .findFirst()
                 .orElse(null);
+        if (!recordSlot(
+            install, context, slotName, slot == null ? null : slot.getSpec().getAddress())) {
+          return UpdateControl.<NodeInstall>noUpdate().rescheduleAfter(Duration.ZERO);
+        }
         status.setPhase(NodeInstallPhase.Installing);
         status.setClaimedAt(conditions.now());
         status.setReason(null);
@@ -324,6 +325,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
   /** Installing, Provisioned or Failed with a slot: the steps after the claim. */
   private Optional<Duration> followInstall(
       NodeInstall install, ProvisioningSlot slot, NodeInstallStatus status) {
+    syncAddressLabel(install, slot.getSpec().getAddress());
     status.setAddress(slot.getSpec().getAddress());
     status.setHostname(Slots.hostname(slot));
     status.setFqdn(Slots.hostname(slot) + "." + settings.domain());
@@ -478,7 +480,8 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
    * writer gave this install a different slot (a second leader for a moment), this slot is given
    * back, so no machine holds two.
    */
-  private boolean recordSlot(NodeInstall install, Context<NodeInstall> context, String slotName) {
+  private boolean recordSlot(
+      NodeInstall install, Context<NodeInstall> context, String slotName, String address) {
     NodeInstall current = install;
     for (int attempt = 1; attempt <= 5; attempt++) {
       if (slotName.equals(current.getSpec().getSlot())) {
@@ -490,10 +493,12 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       }
       NodeInstall previous = client.getKubernetesSerialization().clone(current);
       current.getSpec().setSlot(slotName);
+      withAddressLabel(current, address);
       try {
         NodeInstall written = client.resource(current).update();
         StatusPatch.remember(context, previous, written);
         install.getSpec().setSlot(slotName);
+        install.getMetadata().setLabels(written.getMetadata().getLabels());
         install.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
         install.getMetadata().setGeneration(written.getMetadata().getGeneration());
         return true;
@@ -534,11 +539,46 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
             || status.getPhase() == NodeInstallPhase.Waiting);
   }
 
+  /** Sets (or with null removes) the address label on {@code install}, in memory. */
+  private static void withAddressLabel(NodeInstall install, String address) {
+    Map<String, String> labels =
+        new HashMap<>(Objects.requireNonNullElse(install.getMetadata().getLabels(), Map.of()));
+    if (address == null) {
+      labels.remove(ApiConstants.LABEL_ADDRESS);
+    } else {
+      labels.put(ApiConstants.LABEL_ADDRESS, address);
+    }
+    install.getMetadata().setLabels(labels);
+  }
+
+  /**
+   * Keeps the address label equal to the held slot's address (set with spec.slot; this covers a
+   * claim recorded before the slot was in the cache, and installs claimed by older versions).
+   */
+  private void syncAddressLabel(NodeInstall install, String address) {
+    Map<String, String> labels = install.getMetadata().getLabels();
+    if (labels != null && address.equals(labels.get(ApiConstants.LABEL_ADDRESS))) {
+      return;
+    }
+    client
+        .resources(NodeInstall.class)
+        .inNamespace(install.getMetadata().getNamespace())
+        .withName(install.getMetadata().getName())
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"labels\":{\""
+                + ApiConstants.LABEL_ADDRESS
+                + "\":\""
+                + address
+                + "\"}}}");
+  }
+
   /** Clears spec.slot with a resourceVersion check; false on a conflict (reconciled again). */
   private boolean clearSlot(NodeInstall install, Context<NodeInstall> context) {
     NodeInstall previous = client.getKubernetesSerialization().clone(install);
     NodeInstall cleared = client.getKubernetesSerialization().clone(install);
     cleared.getSpec().setSlot(null);
+    withAddressLabel(cleared, null);
     try {
       NodeInstall written = client.resource(cleared).update();
       StatusPatch.remember(context, previous, written);

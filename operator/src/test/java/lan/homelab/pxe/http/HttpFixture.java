@@ -30,6 +30,7 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +38,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallSpec;
@@ -175,6 +177,7 @@ final class HttpFixture implements AutoCloseable {
     if (address != null) {
       // An install with an address holds the slot of that address (as the reconciler records it).
       spec.setSlot("slot-" + address.replace('.', '-'));
+      ni.getMetadata().setLabels(Map.of(ApiConstants.LABEL_ADDRESS, address));
     }
     ni.setSpec(spec);
     ni = client.resources(NodeInstall.class).inNamespace(NS).resource(ni).create();

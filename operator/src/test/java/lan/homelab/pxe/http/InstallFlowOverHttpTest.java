@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
 import org.junit.jupiter.api.AfterAll;
@@ -63,6 +64,7 @@ class InstallFlowOverHttpTest {
 
     NodeInstall ni = fx.nodeInstall(NAME);
     ni.getSpec().setSlot("peach-beach");
+    ni.getMetadata().setLabels(java.util.Map.of(ApiConstants.LABEL_ADDRESS, "10.11.0.2"));
     ni = fx.client.resource(ni).update();
     ni.getStatus().setPhase(NodeInstallPhase.Installing);
     ni.getStatus().setAddress("10.11.0.2");

@@ -18,6 +18,12 @@ public final class ApiConstants {
 
   public static final String MANAGED_BY_VALUE = "pxe-operator";
 
+  /**
+   * Label on a NodeInstall that holds a slot: the slot's address, so the install at an address is
+   * found with a label selector.
+   */
+  public static final String LABEL_ADDRESS = GROUP + "/address";
+
   /** Label on derived objects naming the NodeInstall they belong to. */
   public static final String LABEL_NODE_INSTALL = GROUP + "/node-install";
 
