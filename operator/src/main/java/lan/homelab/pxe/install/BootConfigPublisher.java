@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * Installing one (its slot's address and hostname), an ignore for each Provisioned or Failed one;
  * and, once, the boot pod's static configuration (pxe-dnsmasq, pxe-boot). Requests coalesce: one
  * render runs at a time and always reads the newest cached state, and the ConfigMap is written only
- * when its text changed. Runs on the leader (reconcilers call it).
+ * when its text changed. Runs on the leader (reconcilers call it); a replica that has published
+ * reads the ConfigMaps back every 30 s and writes again what someone else changed meanwhile (an old
+ * leader during a handover, a person).
  */
 public class BootConfigPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BootConfigPublisher.class);
@@ -56,6 +59,12 @@ public class BootConfigPublisher implements AutoCloseable {
   private final AtomicBoolean requested = new AtomicBoolean();
   private volatile String lastPublished;
 
+  /** How often the published ConfigMaps are read back, see {@link #recheck()}. */
+  private static final Duration RECHECK = Duration.ofSeconds(30);
+
+  /** Whether this replica has published (it leads); only then does it read back. */
+  private volatile boolean published;
+
   /** The ConfigMaps as last written, by name; guarded by this. */
   private final Map<String, ConfigMap> written = new HashMap<>();
 
@@ -69,11 +78,27 @@ public class BootConfigPublisher implements AutoCloseable {
       Supplier<Collection<NodeInstall>> installs,
       Supplier<Collection<ProvisioningSlot>> slots,
       Supplier<Map<String, Map<String, String>>> staticConfig) {
+    this(client, namespace, installs, slots, staticConfig, RECHECK);
+  }
+
+  /**
+   * @param recheck how often a replica that has published reads its ConfigMaps back and writes them
+   *     again when someone else changed them (an old leader, a person)
+   */
+  BootConfigPublisher(
+      KubernetesClient client,
+      String namespace,
+      Supplier<Collection<NodeInstall>> installs,
+      Supplier<Collection<ProvisioningSlot>> slots,
+      Supplier<Map<String, Map<String, String>>> staticConfig,
+      Duration recheck) {
     this.client = client;
     this.namespace = namespace;
     this.installs = installs;
     this.slots = slots;
     this.staticConfig = staticConfig;
+    worker.scheduleWithFixedDelay(
+        this::recheck, recheck.toMillis(), recheck.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Asks for a render soon; many requests while one runs cause one more render. */
@@ -161,8 +186,25 @@ public class BootConfigPublisher implements AutoCloseable {
     }
   }
 
+  /**
+   * Forgets what was written, so the next render compares with what the API server holds and writes
+   * again what someone else changed.
+   */
+  private void recheck() {
+    if (!published) {
+      return;
+    }
+    synchronized (this) {
+      written.clear();
+      lastPublished = null;
+      staticPublished = null;
+    }
+    requestRender();
+  }
+
   /** Renders and writes now, on the calling thread. */
   public synchronized void publish() {
+    published = true;
     publishStatic();
     String hosts = DnsmasqHostsRenderer.render(entries(installs.get(), slots.get()));
     if (hosts.equals(lastPublished)) {

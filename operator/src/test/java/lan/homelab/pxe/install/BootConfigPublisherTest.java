@@ -1,0 +1,96 @@
+package lan.homelab.pxe.install;
+
+import static lan.homelab.pxe.Fixtures.NS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import lan.homelab.pxe.MockApi;
+import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallSpec;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallStatus;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
+import lan.homelab.pxe.api.v1alpha1.ProvisioningSlotSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BootConfigPublisherTest {
+  private static final String ENTRY = "52:54:00:00:00:0a,10.11.0.2,peach-beach";
+
+  private final MockApi api = new MockApi(NS);
+  private final BootConfigPublisher publisher =
+      new BootConfigPublisher(
+          api.client(),
+          NS,
+          () -> List.of(installing()),
+          () -> List.of(claimedSlot()),
+          Map::of,
+          Duration.ofMillis(100));
+
+  @AfterEach
+  void stop() {
+    publisher.close();
+    api.close();
+  }
+
+  @Test
+  void shouldWriteTheHostEntriesAgainWhenSomeoneElseOverwroteThem() {
+    publisher.publish();
+    assertThat(hosts()).contains(ENTRY);
+
+    ConfigMap edited = hostsConfigMap();
+    edited.setData(Map.of(Names.KEY_HOSTS, "# an old leader's entries\n"));
+    api.client().resource(edited).update();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> hosts().contains(ENTRY));
+  }
+
+  @Test
+  void shouldNotWriteFromAReplicaThatNeverPublished() {
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> hostsConfigMap() == null);
+  }
+
+  private ConfigMap hostsConfigMap() {
+    return api.client().configMaps().inNamespace(NS).withName(Names.CONFIGMAP_DNSMASQ_HOSTS).get();
+  }
+
+  private String hosts() {
+    ConfigMap cm = hostsConfigMap();
+    return cm == null ? "" : cm.getData().get(Names.KEY_HOSTS);
+  }
+
+  private static NodeInstall installing() {
+    NodeInstall ni = new NodeInstall();
+    ni.getMetadata().setName("52-54-00-00-00-0a");
+    ni.getMetadata().setNamespace(NS);
+    NodeInstallSpec spec = new NodeInstallSpec();
+    spec.setMac("52:54:00:00:00:0a");
+    spec.setSlot("peach-beach");
+    ni.setSpec(spec);
+    NodeInstallStatus status = new NodeInstallStatus();
+    status.setPhase(NodeInstallPhase.Installing);
+    ni.setStatus(status);
+    return ni;
+  }
+
+  private static ProvisioningSlot claimedSlot() {
+    ProvisioningSlot slot = new ProvisioningSlot();
+    slot.getMetadata().setName("peach-beach");
+    slot.getMetadata().setNamespace(NS);
+    slot.getMetadata().setLabels(Map.of(ApiConstants.LABEL_CLAIMED_BY, "52-54-00-00-00-0a"));
+    ProvisioningSlotSpec spec = new ProvisioningSlotSpec();
+    spec.setAddress("10.11.0.2");
+    spec.setHostname("peach-beach");
+    slot.setSpec(spec);
+    return slot;
+  }
+}
