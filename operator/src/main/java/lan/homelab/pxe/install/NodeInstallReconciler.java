@@ -491,21 +491,8 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         claimer.release(slotName, install.getMetadata().getName(), false);
         return false;
       }
-      NodeInstall previous = client.getKubernetesSerialization().clone(current);
-      current.getSpec().setSlot(slotName);
-      withAddressLabel(current, address);
-      try {
-        NodeInstall written = client.resource(current).update();
-        StatusPatch.remember(context, previous, written);
-        install.getSpec().setSlot(slotName);
-        install.getMetadata().setLabels(written.getMetadata().getLabels());
-        install.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
-        install.getMetadata().setGeneration(written.getMetadata().getGeneration());
+      if (writeSlot(install, current, context, slotName, address)) {
         return true;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-          throw e;
-        }
       }
       current =
           client
@@ -575,14 +562,28 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
 
   /** Clears spec.slot with a resourceVersion check; false on a conflict (reconciled again). */
   private boolean clearSlot(NodeInstall install, Context<NodeInstall> context) {
-    NodeInstall previous = client.getKubernetesSerialization().clone(install);
-    NodeInstall cleared = client.getKubernetesSerialization().clone(install);
-    cleared.getSpec().setSlot(null);
-    withAddressLabel(cleared, null);
+    return writeSlot(install, install, context, null, null);
+  }
+
+  /**
+   * Writes spec.slot and the address label (null removes both) onto {@code current}, the install as
+   * last read, with a resourceVersion check; hands the result to JOSDK's cache and copies it into
+   * {@code install}, the object this reconcile works on. False on a conflict.
+   */
+  private boolean writeSlot(
+      NodeInstall install,
+      NodeInstall current,
+      Context<NodeInstall> context,
+      String slot,
+      String address) {
+    NodeInstall next = client.getKubernetesSerialization().clone(current);
+    next.getSpec().setSlot(slot);
+    withAddressLabel(next, address);
     try {
-      NodeInstall written = client.resource(cleared).update();
-      StatusPatch.remember(context, previous, written);
-      install.getSpec().setSlot(null);
+      NodeInstall written = client.resource(next).update();
+      StatusPatch.remember(context, current, written);
+      install.getSpec().setSlot(slot);
+      install.getMetadata().setLabels(written.getMetadata().getLabels());
       install.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
       install.getMetadata().setGeneration(written.getMetadata().getGeneration());
       return true;

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import lan.homelab.pxe.Fixtures;
 import lan.homelab.pxe.MockApi;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.ApiConstants;
@@ -16,7 +17,6 @@ import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallSpec;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallStatus;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
-import lan.homelab.pxe.api.v1alpha1.ProvisioningSlotSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,14 +83,8 @@ class BootConfigPublisherTest {
   }
 
   private static ProvisioningSlot claimedSlot() {
-    ProvisioningSlot slot = new ProvisioningSlot();
-    slot.getMetadata().setName("peach-beach");
-    slot.getMetadata().setNamespace(NS);
+    ProvisioningSlot slot = Fixtures.slot("peach-beach", "10.11.0.2", "peach-beach");
     slot.getMetadata().setLabels(Map.of(ApiConstants.LABEL_CLAIMED_BY, "52-54-00-00-00-0a"));
-    ProvisioningSlotSpec spec = new ProvisioningSlotSpec();
-    spec.setAddress("10.11.0.2");
-    spec.setHostname("peach-beach");
-    slot.setSpec(spec);
     return slot;
   }
 }
