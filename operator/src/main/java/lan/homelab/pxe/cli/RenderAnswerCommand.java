@@ -91,7 +91,7 @@ public class RenderAnswerCommand implements Callable<Integer> {
       throw ValidateAnswerCommand.badParameter(spec, "--settings: " + e.getMessage());
     }
     InstallerVersion version =
-        version(spec, installerVersion == null ? settings.installerVersion() : installerVersion);
+        installerVersion == null ? settings.installerVersion() : version(spec, installerVersion);
     Mac machine =
         Mac.tryParse(mac)
             .orElseThrow(

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import lan.homelab.pxe.answer.InstallerVersion;
 
 /**
  * Everything the operator needs to know about the cluster LAN and its own policies, in one place.
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
  * @param claimPolicy automatic, or approval (a person approves each newcomer)
  * @param denyList MACs and MAC prefixes that never claim a slot
  * @param maxConcurrentInstalls how many installs may run at once; 0 means no limit
- * @param installTimeout how long an install may take before it is marked Failed
+ * @param installTimeout how long an install may take before it is marked Failed; at least {@link
+ *     #MIN_INSTALL_TIMEOUT}
  * @param slotOnDelete keep (the slot stays reserved for the deleted machine) or release
  * @param httpPort port of the operator's own HTTP server
  * @param operatorUrl where nginx in the boot pod reaches this HTTP server (the Service URL); when
@@ -50,7 +52,7 @@ public record OperatorSettings(
     String bootHttpUrl,
     String webhookUrl,
     boolean tlsEnabled,
-    String installerVersion,
+    InstallerVersion installerVersion,
     ClaimPolicy claimPolicy,
     List<String> denyList,
     int maxConcurrentInstalls,
@@ -61,6 +63,9 @@ public record OperatorSettings(
 
   /** Proxmox's own virtual NICs: a new VM on vmbr0 trying the network first is never installed. */
   public static final String PROXMOX_VIRTUAL_NIC_PREFIX = "bc:24:11";
+
+  /** No installer finishes sooner: a shorter timeout would fail every install. */
+  public static final Duration MIN_INSTALL_TIMEOUT = Duration.ofMinutes(1);
 
   private static final Pattern DOMAIN =
       Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -100,7 +105,8 @@ public record OperatorSettings(
     String bootHttpUrl = in.string("bootHttpUrl", "http://10.11.0.1:8080");
     String webhookUrl = in.string("webhookUrl", bootHttpUrl);
     boolean tls = in.bool("tls.enabled", false);
-    String installerVersion = in.string("installerVersion", "9.2");
+    InstallerVersion installerVersion =
+        in.parse("installerVersion", InstallerVersion.NEWEST.label(), InstallerVersion::parse);
     ClaimPolicy policy = in.parse("claimPolicy", "automatic", ClaimPolicy::valueOf);
     List<String> denyList = in.list("denyList", List.of(PROXMOX_VIRTUAL_NIC_PREFIX));
     int maxInstalls = in.parse("maxConcurrentInstalls", "0", Integer::parseInt);
@@ -134,10 +140,6 @@ public record OperatorSettings(
     in.check("interface", interfaceName.matches("[A-Za-z0-9_.:-]{1,15}"), "is not an interface");
     in.check("bootHttpUrl", bootHttpUrl.matches("https?://[^\\s/]+(:[0-9]+)?/?"), "is not a URL");
     in.check("webhookUrl", webhookUrl.matches("https?://[^\\s/]+(:[0-9]+)?/?"), "is not a URL");
-    in.check(
-        "installerVersion",
-        List.of("8.2", "8.3", "8.4", "9.0", "9.1", "9.2").contains(installerVersion),
-        "must be one of 8.2, 8.3, 8.4, 9.0, 9.1, 9.2");
     for (String entry : denyList) {
       in.check(
           "denyList",
@@ -145,7 +147,10 @@ public record OperatorSettings(
           "entry '" + entry + "' is not a MAC or MAC prefix");
     }
     in.check("maxConcurrentInstalls", maxInstalls >= 0, "must be 0 (no limit) or more");
-    in.check("installTimeout", timeout == null || !timeout.isNegative(), "must be positive");
+    in.check(
+        "installTimeout",
+        timeout == null || timeout.compareTo(MIN_INSTALL_TIMEOUT) >= 0,
+        "must be at least 1m");
     in.check("httpPort", httpPort > 0 && httpPort < 65536, "is not a port");
     in.check(
         "operatorUrl",
@@ -202,7 +207,7 @@ public record OperatorSettings(
     map.put("bootHttpUrl", bootHttpUrl);
     map.put("webhookUrl", webhookUrl);
     map.put("tls.enabled", tlsEnabled);
-    map.put("installerVersion", installerVersion);
+    map.put("installerVersion", installerVersion.label());
     map.put("claimPolicy", claimPolicy.name());
     map.put("denyList", denyList);
     map.put("maxConcurrentInstalls", maxConcurrentInstalls);

@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Optional;
 import lan.homelab.pxe.Names;
+import lan.homelab.pxe.answer.InstallerVersion;
 import lan.homelab.pxe.api.v1alpha1.AnswerRequestFacts;
 import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.api.v1alpha1.DiscoveryFacts;
@@ -100,7 +101,8 @@ public class InstallReports {
       return WebhookOutcome.UNKNOWN_INSTALL;
     }
     String token = tokenOf(name).orElse(null);
-    boolean bodyTokenRequired = settings.installerVersion().equals("9.2");
+    boolean bodyTokenRequired =
+        settings.installerVersion().has(InstallerVersion.Feature.WEBHOOK_AUTH_TOKEN);
     if (token == null
         || !constantTimeEquals(token, urlToken)
         || (report.bodyToken() != null && !constantTimeEquals(token, report.bodyToken()))

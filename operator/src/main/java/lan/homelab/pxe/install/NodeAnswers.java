@@ -59,7 +59,7 @@ public class NodeAnswers {
       Supplier<String> certFingerprint) {
     this.client = client;
     this.settings = settings;
-    this.version = InstallerVersion.parse(settings.installerVersion());
+    this.version = settings.installerVersion();
     this.clock = clock;
     this.events = events;
     this.certFingerprint = certFingerprint;

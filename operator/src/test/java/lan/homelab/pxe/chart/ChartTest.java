@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lan.homelab.pxe.Names;
+import lan.homelab.pxe.answer.InstallerVersion;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.config.OperatorSettings;
 import org.junit.jupiter.api.Test;
@@ -214,7 +215,7 @@ class ChartTest {
     assertThat(settings.bootHttpUrl()).isEqualTo("http://192.168.8.10:8880");
     assertThat(settings.webhookUrl()).isEqualTo("https://192.168.8.10:8843");
     assertThat(settings.tlsEnabled()).isTrue();
-    assertThat(settings.installerVersion()).isEqualTo("8.4");
+    assertThat(settings.installerVersion()).isEqualTo(InstallerVersion.V8_4);
     assertThat(settings.claimPolicy()).isEqualTo(OperatorSettings.ClaimPolicy.approval);
     assertThat(settings.denyList()).containsExactly("aa:bb:cc:dd:ee:ff", "bc:24:11");
     assertThat(settings.maxConcurrentInstalls()).isEqualTo(2);
@@ -457,6 +458,33 @@ class ChartTest {
         .hasMessageContaining("/rootPassword/hash");
     assertThatThrownBy(() -> render("operator: {denyList: [\"not-a-mac\"]}\n"))
         .hasMessageContaining("denyList");
+  }
+
+  @Test
+  void shouldRefuseAnInstallTimeoutShorterThanOneMinute() {
+    for (String tooShort : List.of("0s", "59s", "0m", "59999ms", "PT0M")) {
+      assertThatThrownBy(() -> render("operator: {installTimeout: " + tooShort + "}\n"))
+          .as(tooShort)
+          .hasMessageContaining("installTimeout");
+    }
+    for (String enough : List.of("1m", "60s", "60000ms", "2h", "PT1H", "PT90M")) {
+      assertThat(settings(render("operator: {installTimeout: " + enough + "}\n")).installTimeout())
+          .as(enough)
+          .isGreaterThanOrEqualTo(OperatorSettings.MIN_INSTALL_TIMEOUT);
+    }
+  }
+
+  @Test
+  void shouldOfferExactlyTheInstallerVersionsTheOperatorKnows() throws java.io.IOException {
+    var schema =
+        Serialization.jsonMapper()
+            .readTree(HelmChart.chartDir().resolve("values.schema.json").toFile());
+    List<String> offered = new java.util.ArrayList<>();
+    schema
+        .at("/properties/operator/properties/installerVersion/enum")
+        .forEach(v -> offered.add(v.asText()));
+
+    assertThat(String.join(", ", offered)).isEqualTo(InstallerVersion.labels());
   }
 
   static List<HasMetadata> parseWithHooks(String values) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import lan.homelab.pxe.answer.InstallerVersion;
 import org.junit.jupiter.api.Test;
 
 class OperatorSettingsTest {
@@ -61,5 +62,27 @@ class OperatorSettingsTest {
         .hasMessageContaining("discoveryPool: contains 10.11.0.1");
     assertThatThrownBy(() -> OperatorSettings.fromMap(Map.of("discoveryPool.end", "10.11.4.9")))
         .hasMessageContaining("discoveryPool.end: is outside 10.11.0.0/22");
+  }
+
+  @Test
+  void shouldRefuseAnInstallTimeoutShorterThanOneMinute() {
+    for (String tooShort : List.of("0s", "59s", "500ms", "PT0S")) {
+      assertThatThrownBy(() -> OperatorSettings.fromMap(Map.of("installTimeout", tooShort)))
+          .as(tooShort)
+          .isInstanceOf(InvalidSettingsException.class)
+          .hasMessageContaining("installTimeout: must be at least 1m");
+    }
+    assertThat(OperatorSettings.fromMap(Map.of("installTimeout", "1m")).installTimeout())
+        .isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void shouldHoldTheInstallerVersionAsAVersionOfTheOneKnownList() {
+    assertThat(OperatorSettings.fromMap(Map.of("installerVersion", "9.1")).installerVersion())
+        .isEqualTo(InstallerVersion.V9_1);
+    assertThat(OperatorSettings.defaults().installerVersion()).isEqualTo(InstallerVersion.NEWEST);
+    assertThatThrownBy(() -> OperatorSettings.fromMap(Map.of("installerVersion", "9.3")))
+        .hasMessageContaining("installerVersion:")
+        .hasMessageContaining(InstallerVersion.labels());
   }
 }

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import lan.homelab.pxe.answer.InstallerVersion;
 import lan.homelab.pxe.api.v1alpha1.InstallInventory;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
@@ -150,14 +151,25 @@ class WebhookTest {
   }
 
   @Test
-  void shouldRefuseAMissingBodyTokenWhenTheInstallerIs92() {
-    String before = fx.state();
+  void shouldRefuseAMissingBodyTokenFromEveryInstallerThatSendsOne() throws Exception {
+    String withoutToken = body.replace("\"token\": \"" + TOKEN + "\"", "\"x\": 1");
+    for (InstallerVersion version : InstallerVersion.values()) {
+      if (!version.has(InstallerVersion.Feature.WEBHOOK_AUTH_TOKEN)) {
+        continue;
+      }
+      try (HttpFixture installer =
+          new HttpFixture(
+              OperatorSettings.fromMap(Map.of("installerVersion", version.label())), null)) {
+        installer.install(MAC, NodeInstallPhase.Installing, "10.11.0.2", TOKEN);
+        String before = installer.state();
 
-    HttpResponse<String> response =
-        webhook(url(NAME, TOKEN), body.replace("\"token\": \"" + TOKEN + "\"", "\"x\": 1"));
+        HttpResponse<String> response =
+            installer.post(url(NAME, TOKEN), "application/json; charset=utf-8", withoutToken);
 
-    assertReason(response, 403, "token does not match");
-    assertThat(fx.state()).isEqualTo(before);
+        assertReason(response, 403, "token does not match");
+        assertThat(installer.state()).as(version.label()).isEqualTo(before);
+      }
+    }
   }
 
   @Test

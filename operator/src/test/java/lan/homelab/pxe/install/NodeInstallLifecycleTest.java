@@ -411,11 +411,20 @@ class NodeInstallLifecycleTest {
     assertThat(install(client, MAC_A).getStatus().getWebhookReceivedAt()).isNull();
   }
 
+  /** Moves the operator's clock past the install timeout and wakes the install. */
+  private void passTheInstallTimeout(String mac) {
+    clock.advance(operator.settings().installTimeout().plusMinutes(1));
+    Fixtures.annotate(client, Mac.parse(mac).objectName(), "test.pxe.homelab.lan/wake", "now");
+  }
+
   @Test
   void shouldFailAfterTheInstallTimeoutKeepTheSlotAndIgnoreTheMac() {
     Fixtures.seedSlots(client);
-    start(Map.of("installTimeout", "2s"));
+    start(Map.of("installTimeout", "1m"));
     operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+
+    passTheInstallTimeout(MAC_A);
 
     NodeInstall failed = awaitPhase(MAC_A, NodeInstallPhase.Failed);
 
@@ -427,8 +436,10 @@ class NodeInstallLifecycleTest {
   @Test
   void shouldStillMarkProvisionedWhenTheWebhookArrivesAfterTheTimeout() {
     Fixtures.seedSlots(client);
-    start(Map.of("installTimeout", "2s"));
+    start(Map.of("installTimeout", "1m"));
     operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    passTheInstallTimeout(MAC_A);
     awaitPhase(MAC_A, NodeInstallPhase.Failed);
     String token = token(MAC_A);
 

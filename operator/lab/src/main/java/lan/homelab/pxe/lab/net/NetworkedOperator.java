@@ -49,12 +49,18 @@ public final class NetworkedOperator implements AutoCloseable {
   private String operatorUrl;
   private OperatorMain operator;
   private BootSync sync;
+  private final Clock clock;
 
   /**
    * @param overrides settings on top of the seed network (the interface is always the lab bridge)
    */
   public NetworkedOperator(Path workDir, Map<String, ?> overrides) throws IOException {
-    this(workDir, overrides, null, true);
+    this(workDir, overrides, Clock.systemUTC());
+  }
+
+  /** The same with the operator on this clock (a test moves it past the install timeout). */
+  public NetworkedOperator(Path workDir, Map<String, ?> overrides, Clock clock) throws IOException {
+    this(workDir, overrides, null, true, clock);
   }
 
   /**
@@ -64,12 +70,17 @@ public final class NetworkedOperator implements AutoCloseable {
    */
   public static NetworkedOperator onApi(
       Path workDir, KubernetesClient client, boolean withInstaller) throws IOException {
-    return new NetworkedOperator(workDir, Map.of(), client, withInstaller);
+    return new NetworkedOperator(workDir, Map.of(), client, withInstaller, Clock.systemUTC());
   }
 
   private NetworkedOperator(
-      Path workDir, Map<String, ?> overrides, KubernetesClient external, boolean withInstaller)
+      Path workDir,
+      Map<String, ?> overrides,
+      KubernetesClient external,
+      boolean withInstaller,
+      Clock clock)
       throws IOException {
+    this.clock = clock;
     Map<String, Object> all = new HashMap<>(overrides);
     all.put("interface", NetLab.BRIDGE);
     this.settings = OperatorSettings.defaults().with(all);
@@ -147,10 +158,7 @@ public final class NetworkedOperator implements AutoCloseable {
     String uplink = lab.addUplink();
     // HTTP on the uplink only, a free port: the server namespace reaches it there.
     operator =
-        new OperatorMain(client, settings, Clock.systemUTC())
-            .withHttpHost(uplink)
-            .withHttpPort(0)
-            .start();
+        new OperatorMain(client, settings, clock).withHttpHost(uplink).withHttpPort(0).start();
     operatorUrl = "http://" + uplink + ":" + operator.httpPort();
     configMap(Names.CONFIGMAP_DNSMASQ, StaticBootConfig.dnsmasq(settings, null));
     configMap(Names.CONFIGMAP_BOOT, StaticBootConfig.boot(settings, operatorUrl));

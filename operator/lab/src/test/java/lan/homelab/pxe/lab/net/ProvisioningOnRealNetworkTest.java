@@ -26,6 +26,32 @@ class ProvisioningOnRealNetworkTest {
 
   NetworkedOperator net;
   Path work;
+  final MovableClock clock = new MovableClock();
+
+  /** Real time plus an offset the test moves forward (past the install timeout). */
+  static final class MovableClock extends java.time.Clock {
+    private final java.util.concurrent.atomic.AtomicReference<Duration> offset =
+        new java.util.concurrent.atomic.AtomicReference<>(Duration.ZERO);
+
+    void advance(Duration by) {
+      offset.updateAndGet(o -> o.plus(by));
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException("tests use UTC");
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.now().plus(offset.get());
+    }
+  }
 
   @BeforeEach
   void start() throws IOException {
@@ -47,7 +73,7 @@ class ProvisioningOnRealNetworkTest {
             .toAbsolutePath();
     Map<String, Object> all = new java.util.HashMap<>(Map.of("denyList", "bc:24:11,52:54:00:dd"));
     all.putAll(overrides);
-    net = new NetworkedOperator(work, all);
+    net = new NetworkedOperator(work, all, clock);
   }
 
   @AfterEach
@@ -214,13 +240,15 @@ class ProvisioningOnRealNetworkTest {
 
   @Test
   void shouldFailASilentInstallAfterTheTimeoutIgnoreItAndLetARetryBootItAgain() throws IOException {
-    start(Map.of("installTimeout", "8s"));
+    start(Map.of("installTimeout", "1m"));
     slot("peach-beach", "10.11.0.2", "peach-beach", 1);
     Mac mac = Mac.parse("52:54:00:e2:00:51");
     ScriptedMachine machine = new ScriptedMachine(net.lab().addClient(mac), BOOT);
     machine.pxeDhcp();
     await().atMost(Duration.ofSeconds(10)).until(() -> phase(mac) == NodeInstallPhase.Installing);
 
+    clock.advance(Duration.ofMinutes(2));
+    annotate(mac, "test.pxe.homelab.lan/wake", "after-the-timeout");
     await().atMost(Duration.ofSeconds(30)).until(() -> phase(mac) == NodeInstallPhase.Failed);
     await()
         .atMost(Duration.ofSeconds(5))
