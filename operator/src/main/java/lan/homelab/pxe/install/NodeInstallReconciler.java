@@ -616,7 +616,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     status.setReason(reason);
   }
 
-  /** Conditions, last step, Events for the transition; patches status only when it changed. */
+  /** Conditions, last step, Events for the transition; patches the status fields that changed. */
   private UpdateControl<NodeInstall> finish(
       NodeInstall install,
       Context<NodeInstall> context,
@@ -647,9 +647,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
       removeNodeFiles(install);
     }
     recordTransition(install, before, status);
-    if (!status.equals(before)) {
-      StatusPatch.applyAndCache(context, install, install.getStatus(), status);
-    }
+    StatusPatch.applyAndCache(context, install, install.getStatus(), status);
     UpdateControl<NodeInstall> control = UpdateControl.noUpdate();
     recheck.ifPresent(control::rescheduleAfter);
     return control;

@@ -177,9 +177,7 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
     status.setObservedGeneration(generation);
 
     recordTransition(slot, before, status, problemText);
-    if (!Objects.equals(before, status)) {
-      StatusPatch.applyAndCache(context, slot, slot.getStatus(), status);
-    }
+    StatusPatch.applyAndCache(context, slot, slot.getStatus(), status);
     return UpdateControl.<ProvisioningSlot>noUpdate().rescheduleAfter(RESYNC);
   }
 

@@ -62,6 +62,9 @@ public final class StatusPatch {
       KubernetesClient client, T resource, Object before, Object after) {
     JsonNode from = JSON.valueToTree(before == null ? Map.of() : before);
     JsonNode to = JSON.valueToTree(after);
+    if (from.equals(to)) {
+      return java.util.Optional.empty();
+    }
     var target =
         client
             .resource(resource)

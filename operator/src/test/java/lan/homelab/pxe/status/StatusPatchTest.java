@@ -88,4 +88,25 @@ class StatusPatchTest {
     assertThat(now.getConditions()).extracting(c -> c.getType()).isEqualTo(List.of("A", "B"));
     assertThat(now.getDiscoveredAt()).isNull();
   }
+
+  @Test
+  void shouldWriteAChangeDeepInsideTheStatusAndNothingWhenNothingChanged() {
+    NodeInstall ni = created();
+    NodeInstallStatus before = status(NodeInstallPhase.Installing, "Ready");
+    lan.homelab.pxe.api.v1alpha1.DiskInfo disk = new lan.homelab.pxe.api.v1alpha1.DiskInfo();
+    disk.setSerial("S1");
+    before.setInventory(new lan.homelab.pxe.api.v1alpha1.InstallInventory());
+    before.getInventory().setDisks(List.of(disk));
+    ni = StatusPatch.apply(client, ni, null, before).orElseThrow();
+    NodeInstallStatus after = client.getKubernetesSerialization().clone(before);
+    after.getInventory().getDisks().get(0).setSerial("S2");
+
+    assertThat(StatusPatch.apply(client, ni, before, after)).isPresent();
+    assertThat(read().getInventory().getDisks().get(0).getSerial()).isEqualTo("S2");
+    String version = client.resource(ni).get().getMetadata().getResourceVersion();
+    assertThat(
+            StatusPatch.apply(client, ni, after, client.getKubernetesSerialization().clone(after)))
+        .isEmpty();
+    assertThat(client.resource(ni).get().getMetadata().getResourceVersion()).isEqualTo(version);
+  }
 }

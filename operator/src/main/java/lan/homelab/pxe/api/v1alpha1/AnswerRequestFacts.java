@@ -3,7 +3,6 @@ package lan.homelab.pxe.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
-import java.util.Objects;
 
 /** System facts the Proxmox installer sent when it fetched its answer. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -72,23 +71,5 @@ public class AnswerRequestFacts {
 
   public void setMacMatches(Boolean macMatches) {
     this.macMatches = macMatches;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof AnswerRequestFacts other)) {
-      return false;
-    }
-    return Objects.equals(product, other.product)
-        && Objects.equals(isoRelease, other.isoRelease)
-        && Objects.equals(systemSerial, other.systemSerial)
-        && Objects.equals(systemUuid, other.systemUuid)
-        && Objects.equals(macs, other.macs)
-        && Objects.equals(macMatches, other.macMatches);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(product, isoRelease, systemSerial, systemUuid, macs, macMatches);
   }
 }

@@ -2,7 +2,6 @@ package lan.homelab.pxe.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import java.util.Objects;
 
 /** What the DHCP server reported about a machine. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -49,21 +48,5 @@ public class DiscoveryFacts {
 
   public void setNetworkInterface(String networkInterface) {
     this.networkInterface = networkInterface;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof DiscoveryFacts other)) {
-      return false;
-    }
-    return Objects.equals(clientType, other.clientType)
-        && Objects.equals(architecture, other.architecture)
-        && Objects.equals(poolAddress, other.poolAddress)
-        && Objects.equals(networkInterface, other.networkInterface);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(clientType, architecture, poolAddress, networkInterface);
   }
 }

@@ -2,7 +2,6 @@ package lan.homelab.pxe.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import java.util.Objects;
 
 /** One disk of an installed machine. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -46,21 +45,5 @@ public class DiskInfo {
 
   public void setBootDisk(Boolean bootDisk) {
     this.bootDisk = bootDisk;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof DiskInfo other)) {
-      return false;
-    }
-    return Objects.equals(device, other.device)
-        && Objects.equals(serial, other.serial)
-        && Objects.equals(sizeBytes, other.sizeBytes)
-        && Objects.equals(bootDisk, other.bootDisk);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(device, serial, sizeBytes, bootDisk);
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /** The installed system, as the post-installation webhook reported it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -192,53 +191,5 @@ public class InstallInventory {
 
   public void setSshHostKeys(Map<String, String> sshHostKeys) {
     this.sshHostKeys = sshHostKeys;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof InstallInventory other)) {
-      return false;
-    }
-    return Objects.equals(fqdn, other.fqdn)
-        && Objects.equals(productVersion, other.productVersion)
-        && Objects.equals(isoRelease, other.isoRelease)
-        && Objects.equals(debianVersion, other.debianVersion)
-        && Objects.equals(kernelRelease, other.kernelRelease)
-        && Objects.equals(bootMode, other.bootMode)
-        && Objects.equals(secureBoot, other.secureBoot)
-        && Objects.equals(cpuModel, other.cpuModel)
-        && Objects.equals(cpuCores, other.cpuCores)
-        && Objects.equals(cpuSockets, other.cpuSockets)
-        && Objects.equals(cpus, other.cpus)
-        && Objects.equals(systemSerial, other.systemSerial)
-        && Objects.equals(systemUuid, other.systemUuid)
-        && Objects.equals(machineId, other.machineId)
-        && Objects.equals(filesystem, other.filesystem)
-        && Objects.equals(disks, other.disks)
-        && Objects.equals(nics, other.nics)
-        && Objects.equals(sshHostKeys, other.sshHostKeys);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        fqdn,
-        productVersion,
-        isoRelease,
-        debianVersion,
-        kernelRelease,
-        bootMode,
-        secureBoot,
-        cpuModel,
-        cpuCores,
-        cpuSockets,
-        cpus,
-        systemSerial,
-        systemUuid,
-        machineId,
-        filesystem,
-        disks,
-        nics,
-        sshHostKeys);
   }
 }

@@ -2,7 +2,6 @@ package lan.homelab.pxe.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import java.util.Objects;
 
 /** One NIC of an installed machine. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -46,21 +45,5 @@ public class NicInfo {
 
   public void setManagement(Boolean management) {
     this.management = management;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof NicInfo other)) {
-      return false;
-    }
-    return Objects.equals(name, other.name)
-        && Objects.equals(mac, other.mac)
-        && Objects.equals(address, other.address)
-        && Objects.equals(management, other.management);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(name, mac, address, management);
   }
 }

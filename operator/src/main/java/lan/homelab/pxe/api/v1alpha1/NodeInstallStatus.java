@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** What the operator observed of one machine, step by step. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -206,53 +205,5 @@ public class NodeInstallStatus {
 
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof NodeInstallStatus other)) {
-      return false;
-    }
-    return Objects.equals(phase, other.phase)
-        && Objects.equals(lastStep, other.lastStep)
-        && Objects.equals(address, other.address)
-        && Objects.equals(hostname, other.hostname)
-        && Objects.equals(fqdn, other.fqdn)
-        && Objects.equals(reason, other.reason)
-        && Objects.equals(discoveredAt, other.discoveredAt)
-        && Objects.equals(claimedAt, other.claimedAt)
-        && Objects.equals(bootScriptServedAt, other.bootScriptServedAt)
-        && Objects.equals(bootRefusal, other.bootRefusal)
-        && Objects.equals(answerServedAt, other.answerServedAt)
-        && Objects.equals(webhookReceivedAt, other.webhookReceivedAt)
-        && Objects.equals(completedAt, other.completedAt)
-        && Objects.equals(discovery, other.discovery)
-        && Objects.equals(answerRequest, other.answerRequest)
-        && Objects.equals(inventory, other.inventory)
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(conditions, other.conditions);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        phase,
-        lastStep,
-        address,
-        hostname,
-        fqdn,
-        reason,
-        discoveredAt,
-        claimedAt,
-        bootScriptServedAt,
-        bootRefusal,
-        answerServedAt,
-        webhookReceivedAt,
-        completedAt,
-        discovery,
-        answerRequest,
-        inventory,
-        observedGeneration,
-        conditions);
   }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** What the operator observed of one queue entry. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -84,24 +83,5 @@ public class ProvisioningSlotStatus {
 
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof ProvisioningSlotStatus other)) {
-      return false;
-    }
-    return phase == other.phase
-        && Objects.equals(hostname, other.hostname)
-        && Objects.equals(order, other.order)
-        && Objects.equals(mac, other.mac)
-        && Objects.equals(nodeInstall, other.nodeInstall)
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(conditions, other.conditions);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(phase, hostname, order, mac, nodeInstall, observedGeneration, conditions);
   }
 }
