@@ -15,11 +15,16 @@ import lan.homelab.pxe.install.WebhookReport;
 /**
  * Reads the Proxmox installer's post-installation webhook body (schema 1.0 to 1.2, kebab-case keys;
  * see proxmox-installer.md section 3.2) into a {@link WebhookReport}. Tolerant of fields it does
- * not know and of the installer's placeholders; strict about JSON types and the schema's major
- * version. MACs are compared in normal form, so upper and lower case both match.
+ * not know; strict about JSON types and the schema's major version. MACs are compared in normal
+ * form, so upper and lower case both match. What the installer could not gather (9.2.5+ sends the
+ * placeholders {@code "unknown"}, {@code 0} and empty lists instead of failing) is stored as
+ * absent.
  */
 final class WebhookPayload {
   private static final int MAX_TEXT = 4096;
+
+  /** The installer's placeholder for a string it could not gather (9.2.5+). */
+  static final String UNKNOWN = "unknown";
 
   private WebhookPayload() {}
 
@@ -64,9 +69,9 @@ final class WebhookPayload {
     JsonNode cpu = Json.obj(json, "cpu-info", "");
     if (cpu != null) {
       inv.setCpuModel(text(cpu, "model", "cpu-info."));
-      inv.setCpuCores(Json.smallInteger(cpu, "cores", "cpu-info."));
-      inv.setCpuSockets(Json.smallInteger(cpu, "sockets", "cpu-info."));
-      inv.setCpus(Json.smallInteger(cpu, "cpus", "cpu-info."));
+      inv.setCpuCores(count(Json.smallInteger(cpu, "cores", "cpu-info.")));
+      inv.setCpuSockets(count(Json.smallInteger(cpu, "sockets", "cpu-info.")));
+      inv.setCpus(count(Json.smallInteger(cpu, "cpus", "cpu-info.")));
     }
     JsonNode dmi = Json.obj(json, "dmi", "");
     JsonNode system = dmi == null ? null : Json.obj(dmi, "system", "dmi.");
@@ -114,7 +119,7 @@ final class WebhookPayload {
   }
 
   private static List<DiskInfo> disks(JsonNode disks) {
-    if (disks == null) {
+    if (disks == null || disks.isEmpty()) {
       return null;
     }
     List<DiskInfo> result = new ArrayList<>();
@@ -125,7 +130,8 @@ final class WebhookPayload {
         throw HttpError.badRequest("disks[" + i + "] must be an object");
       }
       DiskInfo info = new DiskInfo();
-      info.setSizeBytes(Json.integer(disk, "size", path));
+      Long size = Json.integer(disk, "size", path);
+      info.setSizeBytes(size == null || size == 0 ? null : size);
       Boolean bootDisk = Json.bool(disk, "is-bootdisk", path);
       info.setBootDisk(bootDisk != null && bootDisk);
       JsonNode udev = Json.obj(disk, "udev-properties", path);
@@ -138,10 +144,21 @@ final class WebhookPayload {
     return result;
   }
 
-  /** A string field, trimmed and capped: the installer's own data, not to be trusted in size. */
+  /**
+   * A string field, trimmed and capped (the installer's own data, not to be trusted in size); null
+   * when absent, empty or the placeholder {@value #UNKNOWN}.
+   */
   private static String text(JsonNode parent, String field, String path) {
     String value = Json.text(parent, field, path);
-    return value == null ? null : clip(value.strip(), MAX_TEXT);
+    if (value == null || value.isBlank() || value.strip().equals(UNKNOWN)) {
+      return null;
+    }
+    return clip(value.strip(), MAX_TEXT);
+  }
+
+  /** A count the installer could not gather arrives as 0: absent. */
+  private static Integer count(Integer value) {
+    return value == null || value == 0 ? null : value;
   }
 
   private static String clip(String text, int max) {

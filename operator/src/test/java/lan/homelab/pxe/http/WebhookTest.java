@@ -100,6 +100,56 @@ class WebhookTest {
   }
 
   @Test
+  void shouldStoreWhatA925InstallerCouldNotGatherAsAbsentNotAsData() {
+    String placeholders =
+        "{\"$schema\":{\"version\":\"1.2\"},\"debian-version\":\"unknown\","
+            + "\"product\":{\"fullname\":\"unknown\",\"short\":\"pve\",\"version\":\"unknown\"},"
+            + "\"iso\":{\"release\":\"unknown\",\"isorelease\":\"unknown\"},"
+            + "\"kernel-version\":{\"sysname\":\"unknown\",\"release\":\"unknown\","
+            + "\"version\":\"unknown\",\"machine\":\"unknown\"},"
+            + "\"boot-info\":{\"mode\":\"unknown\"},"
+            + "\"cpu-info\":{\"cores\":0,\"cpus\":0,\"flags\":\"unknown\",\"hvm\":false,"
+            + "\"model\":\"unknown\",\"sockets\":0},"
+            + "\"dmi\":{\"system\":{\"serial\":\"unknown\",\"uuid\":\"unknown\"}},"
+            + "\"filesystem\":\"unknown\",\"fqdn\":\"unknown\",\"machine-id\":\"unknown\","
+            + "\"disks\":[],"
+            + "\"network-interfaces\":[{\"name\":\"unknown\",\"mac\":\""
+            + MAC
+            + "\",\"address\":\"unknown\",\"is-management\":true,\"udev-properties\":{}},"
+            + "{\"mac\":\"unknown\",\"udev-properties\":{}}],"
+            + "\"ssh-public-host-keys\":{\"ecdsa\":\"unknown\"},\"reboot-mode\":\"reboot\","
+            + "\"token\":\""
+            + TOKEN
+            + "\"}";
+
+    HttpResponse<String> response = webhook(url(NAME, TOKEN), placeholders);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    InstallInventory inv = fx.nodeInstall(NAME).getStatus().getInventory();
+    assertThat(inv.getDebianVersion()).isNull();
+    assertThat(inv.getProductVersion()).isNull();
+    assertThat(inv.getIsoRelease()).isNull();
+    assertThat(inv.getKernelRelease()).isNull();
+    assertThat(inv.getBootMode()).isNull();
+    assertThat(inv.getCpuModel()).isNull();
+    assertThat(inv.getCpuCores()).isNull();
+    assertThat(inv.getCpuSockets()).isNull();
+    assertThat(inv.getCpus()).isNull();
+    assertThat(inv.getSystemSerial()).isNull();
+    assertThat(inv.getSystemUuid()).isNull();
+    assertThat(inv.getFilesystem()).isNull();
+    assertThat(inv.getFqdn()).isNull();
+    assertThat(inv.getMachineId()).isNull();
+    assertThat(inv.getDisks()).isNull();
+    assertThat(inv.getNics()).hasSize(2);
+    assertThat(inv.getNics().get(0).getName()).isNull();
+    assertThat(inv.getNics().get(0).getAddress()).isNull();
+    assertThat(inv.getNics().get(0).getMac()).isEqualTo(MAC);
+    assertThat(inv.getNics().get(1).getMac()).isNull();
+    assertThat(inv.getSshHostKeys()).isNull();
+  }
+
+  @Test
   void shouldAcceptUpperCaseMacs() {
     HttpResponse<String> response =
         webhook(url(NAME, TOKEN), body.replace("b4:2e:99:ac:ad:b4", "B4:2E:99:AC:AD:B4"));
