@@ -3,12 +3,11 @@ package lan.homelab.pxe.answer;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import lan.homelab.pxe.Names;
+import lan.homelab.pxe.secrets.SecretValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,13 +111,13 @@ public final class RootPasswordStore {
             .addToLabels("app.kubernetes.io/managed-by", "pxe-operator")
             .endMetadata()
             .withType("Opaque")
-            .withData(Map.of(KEY_HASH, base64(hash)))
+            .withData(Map.of(KEY_HASH, SecretValues.encode(hash)))
             .build();
     if (existing == null) {
       client.resource(fresh).create();
       LOG.info("root password hashed into Secret {}", Names.SECRET_ROOT_PASSWORD_HASH);
     } else {
-      existing.setData(Map.of(KEY_HASH, base64(hash)));
+      existing.setData(Map.of(KEY_HASH, SecretValues.encode(hash)));
       existing.setStringData(null);
       client.resource(existing).update();
       LOG.info("root password changed; Secret {} re-hashed", Names.SECRET_ROOT_PASSWORD_HASH);
@@ -127,17 +126,6 @@ public final class RootPasswordStore {
   }
 
   private static String value(Secret secret, String key) {
-    if (secret.getData() != null && secret.getData().get(key) != null) {
-      return new String(
-          Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
-    }
-    if (secret.getStringData() != null) {
-      return secret.getStringData().get(key);
-    }
-    return null;
-  }
-
-  private static String base64(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    return SecretValues.text(secret, key).orElse(null);
   }
 }

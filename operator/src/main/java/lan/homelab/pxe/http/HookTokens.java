@@ -3,15 +3,13 @@ package lan.homelab.pxe.http;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.function.Supplier;
 import lan.homelab.pxe.Names;
+import lan.homelab.pxe.secrets.SecretValues;
 
 /**
  * The shared secret of dnsmasq's lease hook and nginx's notifications: key {@code token} of Secret
@@ -49,40 +47,6 @@ public final class HookTokens implements Supplier<Optional<String>> {
 
   private Optional<String> read() {
     Secret secret = client.secrets().inNamespace(namespace).withName(Names.SECRET_DHCP_HOOK).get();
-    if (secret == null) {
-      return Optional.empty();
-    }
-    if (secret.getData() != null && secret.getData().get(Names.KEY_TOKEN) != null) {
-      return nonBlank(
-          new String(
-              Base64.getDecoder().decode(secret.getData().get(Names.KEY_TOKEN)),
-              StandardCharsets.UTF_8));
-    }
-    if (secret.getStringData() != null) {
-      return nonBlank(secret.getStringData().get(Names.KEY_TOKEN));
-    }
-    return Optional.empty();
-  }
-
-  private static Optional<String> nonBlank(String token) {
-    return token == null || token.strip().isEmpty() ? Optional.empty() : Optional.of(token.strip());
-  }
-
-  /** Constant-time comparison of a presented token with the expected one. */
-  static boolean matches(String expected, String presented) {
-    if (presented == null) {
-      return false;
-    }
-    return MessageDigest.isEqual(
-        sha256(expected.getBytes(StandardCharsets.UTF_8)),
-        sha256(presented.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return SecretValues.text(secret, Names.KEY_TOKEN).map(String::strip).filter(t -> !t.isEmpty());
   }
 }

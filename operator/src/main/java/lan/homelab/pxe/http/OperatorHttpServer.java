@@ -32,6 +32,7 @@ import lan.homelab.pxe.install.InstallReports;
 import lan.homelab.pxe.install.WebhookOutcome;
 import lan.homelab.pxe.install.WebhookReport;
 import lan.homelab.pxe.metrics.PxeMetrics;
+import lan.homelab.pxe.secrets.Tokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -393,7 +394,7 @@ public final class OperatorHttpServer implements AutoCloseable {
     if (presented == null || presented.isEmpty()) {
       throw new HttpError(401, "missing header " + Names.HEADER_HOOK_TOKEN);
     }
-    if (!HookTokens.matches(expected.get(), presented)) {
+    if (!Tokens.matches(expected.get(), presented)) {
       throw new HttpError(403, "wrong " + Names.HEADER_HOOK_TOKEN);
     }
   }

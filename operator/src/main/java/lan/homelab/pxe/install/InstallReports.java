@@ -4,9 +4,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Optional;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.answer.InstallerVersion;
@@ -21,6 +18,8 @@ import lan.homelab.pxe.claim.DenyList;
 import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.secrets.SecretValues;
+import lan.homelab.pxe.secrets.Tokens;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
 
@@ -104,8 +103,8 @@ public class InstallReports {
     boolean bodyTokenRequired =
         settings.installerVersion().has(InstallerVersion.Feature.WEBHOOK_AUTH_TOKEN);
     if (token == null
-        || !constantTimeEquals(token, urlToken)
-        || (report.bodyToken() != null && !constantTimeEquals(token, report.bodyToken()))
+        || !Tokens.matches(token, urlToken)
+        || (report.bodyToken() != null && !Tokens.matches(token, report.bodyToken()))
         || (bodyTokenRequired && report.bodyToken() == null)) {
       events.warning(
           install, "WebhookRefused", "a post-installation webhook with a wrong token was refused");
@@ -242,23 +241,7 @@ public class InstallReports {
   private Optional<String> tokenOf(String name) {
     Secret secret =
         client.secrets().inNamespace(settings.namespace()).withName(Names.tokenSecret(name)).get();
-    if (secret == null
-        || secret.getData() == null
-        || !secret.getData().containsKey(Names.KEY_TOKEN)) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        new String(
-            Base64.getDecoder().decode(secret.getData().get(Names.KEY_TOKEN)),
-            StandardCharsets.UTF_8));
-  }
-
-  static boolean constantTimeEquals(String expected, String given) {
-    if (given == null) {
-      return false;
-    }
-    return MessageDigest.isEqual(
-        expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    return SecretValues.text(secret, Names.KEY_TOKEN);
   }
 
   private Optional<NodeInstall> find(String name) {

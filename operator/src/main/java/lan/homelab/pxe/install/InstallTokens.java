@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
@@ -13,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.secrets.SecretValues;
 
 /**
  * Per-install webhook tokens: 256 random bits, minted when a machine takes its slot (and again on a
@@ -60,9 +60,7 @@ public class InstallTokens {
         new SecretBuilder()
             .withMetadata(OwnedObjects.metadata(install, name))
             .withType("Opaque")
-            .addToData(
-                Names.KEY_TOKEN,
-                Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)))
+            .addToData(Names.KEY_TOKEN, SecretValues.encode(token))
             .build();
     try {
       return new Token(
@@ -99,12 +97,6 @@ public class InstallTokens {
   }
 
   private static Optional<String> tokenIn(Secret secret) {
-    return Optional.ofNullable(secret.getData())
-        .map(data -> data.get(Names.KEY_TOKEN))
-        .map(InstallTokens::decode);
-  }
-
-  private static String decode(String base64) {
-    return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    return SecretValues.text(secret, Names.KEY_TOKEN);
   }
 }

@@ -1,11 +1,13 @@
 package lan.homelab.pxe.install;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -553,11 +555,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         .withName(install.getMetadata().getName())
         .patch(
             PatchContext.of(PatchType.JSON_MERGE),
-            "{\"metadata\":{\"labels\":{\""
-                + ApiConstants.LABEL_ADDRESS
-                + "\":\""
-                + address
-                + "\"}}}");
+            metadataPatch("labels", ApiConstants.LABEL_ADDRESS, address));
   }
 
   /** Clears spec.slot with a resourceVersion check; false on a conflict (reconciled again). */
@@ -601,9 +599,19 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         .resources(NodeInstall.class)
         .inNamespace(install.getMetadata().getNamespace())
         .withName(install.getMetadata().getName())
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"metadata\":{\"annotations\":{\"" + key + "\":null}}}");
+        .patch(PatchContext.of(PatchType.JSON_MERGE), metadataPatch("annotations", key, null));
+  }
+
+  /** A merge patch that sets one label or annotation ({@code field}), or removes it (null). */
+  private static String metadataPatch(String field, String key, String value) {
+    ObjectNode patch = Serialization.jsonMapper().createObjectNode();
+    ObjectNode entries = patch.putObject("metadata").putObject(field);
+    if (value == null) {
+      entries.putNull(key);
+    } else {
+      entries.put(key, value);
+    }
+    return patch.toString();
   }
 
   private void reject(NodeInstallStatus status, String reason) {

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +27,7 @@ import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.render.BootDir;
 import lan.homelab.pxe.render.NginxConfRenderer;
+import lan.homelab.pxe.secrets.SecretValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,7 +201,7 @@ public final class BootSync implements AutoCloseable {
     for (Secret secret : known) {
       String name = secret.getMetadata().getName();
       if (name.equals(Names.SECRET_DHCP_HOOK)) {
-        Optional<String> token = secretValue(secret, Names.KEY_TOKEN).map(String::trim);
+        Optional<String> token = SecretValues.text(secret, Names.KEY_TOKEN).map(String::trim);
         if (token.isPresent() && !token.get().isEmpty()) {
           AtomicFiles.write(dir.hookToken(), token.get() + "\n", AtomicFiles.PRIVATE);
           reloadNginx |=
@@ -213,7 +213,7 @@ public final class BootSync implements AutoCloseable {
       } else if (name.equals(Names.SECRET_TLS)) {
         Path secretsDir = dir.hookToken().getParent();
         for (String key : List.of("tls.crt", "tls.key")) {
-          Optional<String> v = secretValue(secret, key);
+          Optional<String> v = SecretValues.text(secret, key);
           if (v.isPresent()) {
             reloadNginx |= AtomicFiles.write(secretsDir.resolve(key), v.get(), AtomicFiles.PRIVATE);
           }
@@ -274,18 +274,6 @@ public final class BootSync implements AutoCloseable {
       return null;
     }
     return cm.getData().get(key);
-  }
-
-  private static Optional<String> secretValue(Secret secret, String key) {
-    if (secret.getData() != null && secret.getData().get(key) != null) {
-      return Optional.of(
-          new String(
-              Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8));
-    }
-    if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
-      return Optional.of(secret.getStringData().get(key));
-    }
-    return Optional.empty();
   }
 
   /** Waits (bounded) until every queued sync ran; for tests and orderly shutdown. */

@@ -22,13 +22,12 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
-import java.util.Map;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.config.Ipv4;
+import lan.homelab.pxe.secrets.SecretValues;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -113,20 +112,15 @@ public final class SelfSignedCertificate {
   }
 
   private static X509Certificate readable(Secret secret) {
-    Map<String, String> data = secret.getData();
-    if (data == null || data.get(KEY_CRT) == null || data.get(KEY_KEY) == null) {
+    String crt = SecretValues.text(secret, KEY_CRT).orElse(null);
+    String key = SecretValues.text(secret, KEY_KEY).orElse(null);
+    if (crt == null || key == null || !key.contains("PRIVATE KEY-----")) {
       return null;
     }
     try {
-      byte[] crt = Base64.getDecoder().decode(data.get(KEY_CRT));
-      String key =
-          new String(Base64.getDecoder().decode(data.get(KEY_KEY)), StandardCharsets.UTF_8);
-      if (!key.contains("PRIVATE KEY-----")) {
-        return null;
-      }
       return (X509Certificate)
           CertificateFactory.getInstance("X.509")
-              .generateCertificate(new ByteArrayInputStream(crt));
+              .generateCertificate(new ByteArrayInputStream(crt.getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       return null;
     }
@@ -168,8 +162,8 @@ public final class SelfSignedCertificate {
           .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
           .endMetadata()
           .withType("kubernetes.io/tls")
-          .addToData(KEY_CRT, base64(pem(cert)))
-          .addToData(KEY_KEY, base64(pem(keys.getPrivate())))
+          .addToData(KEY_CRT, SecretValues.encode(pem(cert)))
+          .addToData(KEY_KEY, SecretValues.encode(pem(keys.getPrivate())))
           .build();
     } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
       throw new IllegalStateException("cannot create a TLS certificate", e);
@@ -187,9 +181,5 @@ public final class SelfSignedCertificate {
       throw new UncheckedIOException(e);
     }
     return out.toString();
-  }
-
-  private static String base64(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -69,11 +69,19 @@ class HookTokensTest {
   }
 
   @Test
-  void shouldCompareTokensExactly() {
-    assertThat(HookTokens.matches("abc", "abc")).isTrue();
-    assertThat(HookTokens.matches("abc", "abcd")).isFalse();
-    assertThat(HookTokens.matches("abc", "ab")).isFalse();
-    assertThat(HookTokens.matches("abc", "ABC")).isFalse();
-    assertThat(HookTokens.matches("abc", null)).isFalse();
+  void shouldTreatATokenThatIsNotBase64AsMissing() {
+    client
+        .secrets()
+        .inNamespace("pxe-system")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(Names.SECRET_DHCP_HOOK)
+                .endMetadata()
+                .addToData(Names.KEY_TOKEN, "%%% not base64")
+                .build())
+        .create();
+
+    assertThat(new HookTokens(client, "pxe-system", clock).get()).isEmpty();
   }
 }
