@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.claim.ClaimRules;
 import lan.homelab.pxe.claim.SlotClaimer;
+import lan.homelab.pxe.claim.StaleClaims;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.http.HookTokens;
 import lan.homelab.pxe.http.OperatorHttpServer;
@@ -171,7 +172,13 @@ public final class OperatorMain implements AutoCloseable {
             });
     operator.register(installReconciler, c -> c.settingNamespace(ns));
     operator.register(
-        new ProvisioningSlotReconciler(client, settings, conditions, events, answerProblems),
+        new ProvisioningSlotReconciler(
+            client,
+            settings,
+            conditions,
+            events,
+            answerProblems,
+            new StaleClaims(client, ns, claimer, clock)),
         c -> c.settingNamespace(ns));
     operator.start();
     installReconciler.publisher().requestStaticConfig();

@@ -104,14 +104,16 @@ public class SlotClaimer {
   /**
    * Gives the slot up: removes the claim if {@code install} holds it and, when {@code keep}, keeps
    * the slot for that machine with the {@code reserved-for} label.
+   *
+   * @return whether this call removed the claim (false: the slot is gone or held by someone else)
    */
-  public synchronized void release(String slotName, String install, boolean keep) {
+  public synchronized boolean release(String slotName, String install, boolean keep) {
     pending.remove(slotName);
     for (int attempt = 1; attempt <= MAX_ATTEMPTS * 3; attempt++) {
       ProvisioningSlot slot =
           client.resources(ProvisioningSlot.class).inNamespace(namespace).withName(slotName).get();
       if (slot == null || !install.equals(Slots.claimedBy(slot).orElse(null))) {
-        return;
+        return false;
       }
       Map<String, String> labels = new HashMap<>(slot.getMetadata().getLabels());
       labels.remove(ApiConstants.LABEL_CLAIMED_BY);
@@ -121,7 +123,7 @@ public class SlotClaimer {
       slot.getMetadata().setLabels(labels);
       try {
         client.resources(ProvisioningSlot.class).inNamespace(namespace).resource(slot).update();
-        return;
+        return true;
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
           throw e;
@@ -129,6 +131,28 @@ public class SlotClaimer {
       }
     }
     throw new IllegalStateException("could not release slot " + slotName + ": it keeps changing");
+  }
+
+  /**
+   * Gives up every slot {@code install} holds: {@code held} (its spec.slot, may be null), kept for
+   * the machine when {@code keepHeld}, and every other slot whose claim label names it (a claim
+   * whose spec.slot write never happened: it gave up, or the operator stopped in between), freed.
+   * The labelled slots are listed from the API server, not from a cache that may lag.
+   */
+  public void releaseAll(String install, String held, boolean keepHeld) {
+    java.util.Set<String> labelled = new java.util.TreeSet<>();
+    client
+        .resources(ProvisioningSlot.class)
+        .inNamespace(namespace)
+        .withLabel(ApiConstants.LABEL_CLAIMED_BY, install)
+        .list()
+        .getItems()
+        .forEach(s -> labelled.add(s.getMetadata().getName()));
+    if (held != null) {
+      release(held, install, keepHeld);
+      labelled.remove(held);
+    }
+    labelled.forEach(slot -> release(slot, install, false));
   }
 
   /** Writes the claim label, but only onto the version of the slot that was read (409 else). */

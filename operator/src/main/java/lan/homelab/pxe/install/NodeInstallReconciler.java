@@ -722,8 +722,9 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
 
   /**
    * Deleting a NodeInstall frees its machine for a new install: the slot is released (or kept for
-   * this MAC, per the slot-on-delete annotation or the operator's default), and its ConfigMap,
-   * token and dnsmasq entry go away before the object does.
+   * this MAC, per the slot-on-delete annotation or the operator's default), so is every other slot
+   * whose claim label names it, and its ConfigMap, token and dnsmasq entry go away before the
+   * object does.
    */
   @Override
   public DeleteControl cleanup(NodeInstall install, Context<NodeInstall> context) {
@@ -733,9 +734,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     String policy =
         annotations.getOrDefault(
             ApiConstants.ANNOTATION_SLOT_ON_DELETE, settings.slotOnDelete().name());
-    if (slot != null) {
-      claimer.release(slot, install.getMetadata().getName(), "keep".equals(policy));
-    }
+    claimer.releaseAll(install.getMetadata().getName(), slot, "keep".equals(policy));
     nodeFiles.remove(install);
     tokens.revoke(install, tokenSource.get(tokenId(install)));
     if (publisher != null) {

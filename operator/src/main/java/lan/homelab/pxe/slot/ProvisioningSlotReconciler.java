@@ -24,6 +24,7 @@ import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlotStatus;
 import lan.homelab.pxe.api.v1alpha1.SlotPhase;
 import lan.homelab.pxe.claim.Mac;
+import lan.homelab.pxe.claim.StaleClaims;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
@@ -31,9 +32,10 @@ import lan.homelab.pxe.status.StatusPatch;
 
 /**
  * The status of one queue entry, derived from the slot, the other slots (validation) and the
- * NodeInstall that holds it. Writes only status and Events; claims are made by the NodeInstall side
- * ({@link lan.homelab.pxe.claim.SlotClaimer}). Conditions: Valid (the reasons when not) and Ready
- * (valid and not paused).
+ * NodeInstall that holds it. Writes status and Events; claims are made by the NodeInstall side
+ * ({@link lan.homelab.pxe.claim.SlotClaimer}), and the only claim this side removes is a label that
+ * names a NodeInstall which does not exist ({@link StaleClaims}, Warning Event ClaimCleared).
+ * Conditions: Valid (the reasons when not) and Ready (valid and not paused).
  */
 @ControllerConfiguration(name = "provisioningslot", generationAwareEventProcessing = false)
 public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> {
@@ -48,23 +50,27 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
   private final Conditions conditions;
   private final EventRecorder events;
   private final Function<ProvisioningSlot, List<String>> answerProblems;
+  private final StaleClaims staleClaims;
   private IndexerResourceCache<ProvisioningSlot> slotCache;
   private InformerEventSource<NodeInstall, ProvisioningSlot> installSource;
 
   /**
    * @param answerProblems what is wrong with the answer this slot's overrides would give
+   * @param staleClaims clears claim labels that name a NodeInstall which does not exist
    */
   public ProvisioningSlotReconciler(
       KubernetesClient client,
       OperatorSettings settings,
       Conditions conditions,
       EventRecorder events,
-      Function<ProvisioningSlot, List<String>> answerProblems) {
+      Function<ProvisioningSlot, List<String>> answerProblems,
+      StaleClaims staleClaims) {
     this.client = client;
     this.settings = settings;
     this.conditions = conditions;
     this.events = events;
     this.answerProblems = answerProblems;
+    this.staleClaims = staleClaims;
   }
 
   @Override
@@ -122,10 +128,7 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
             : client.getKubernetesSerialization().clone(slot.getStatus());
     ProvisioningSlotStatus status = client.getKubernetesSerialization().clone(before);
     Long generation = slot.getMetadata().getGeneration();
-    List<String> problems = problems(slot, slotCache.list().toList(), settings, answerProblems);
-
-    status.setHostname(Slots.hostname(slot));
-    status.setOrder(Slots.order(slot, settings.network()));
+    List<ProvisioningSlot> all = slotCache.list().toList();
     String holder = Slots.claimedBy(slot).orElse(null);
     NodeInstall install =
         holder == null
@@ -133,6 +136,23 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
             : installSource
                 .get(new ResourceID(holder, slot.getMetadata().getNamespace()))
                 .orElse(null);
+    staleClaims.retainSlots(all.stream().map(s -> s.getMetadata().getName()).toList());
+    StaleClaims.Verdict claim = staleClaims.check(slot, install != null);
+    if (claim instanceof StaleClaims.Verdict.Cleared cleared) {
+      events.warning(
+          slot,
+          "ClaimCleared",
+          "its claim label named NodeInstall "
+              + cleared.holder()
+              + ", which has not existed for "
+              + StaleClaims.GRACE.toMinutes()
+              + " min: removed, the slot is free again");
+      return UpdateControl.noUpdate(); // the label's removal brings the next reconcile
+    }
+    List<String> problems = problems(slot, all, settings, answerProblems);
+
+    status.setHostname(Slots.hostname(slot));
+    status.setOrder(Slots.order(slot, settings.network()));
     status.setNodeInstall(holder);
     status.setMac(
         install != null
@@ -178,7 +198,12 @@ public class ProvisioningSlotReconciler implements Reconciler<ProvisioningSlot> 
 
     recordTransition(slot, before, status, problemText);
     StatusPatch.applyAndCache(context, slot, slot.getStatus(), status);
-    return UpdateControl.<ProvisioningSlot>noUpdate().rescheduleAfter(RESYNC);
+    return UpdateControl.<ProvisioningSlot>noUpdate()
+        .rescheduleAfter(
+            claim instanceof StaleClaims.Verdict.Suspect suspect
+                    && suspect.in().compareTo(RESYNC) < 0
+                ? suspect.in()
+                : RESYNC);
   }
 
   private void recordTransition(

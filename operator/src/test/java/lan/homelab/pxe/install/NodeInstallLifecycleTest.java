@@ -162,6 +162,105 @@ class NodeInstallLifecycleTest {
   }
 
   @Test
+  void shouldReleaseEverySlotLabelledForADeletedInstallAlsoOneItsSpecNeverRecorded() {
+    // The operator stopped between a claim's two writes: slot-4 carries the label, spec.slot was
+    // never written; the install holds moo-moo-meadows. Then a person deletes the install.
+    Fixtures.seedSlots(client);
+    NodeInstall ni = new NodeInstall();
+    ni.getMetadata().setName("52-54-00-00-00-0a");
+    ni.getMetadata().setNamespace(NS);
+    ni.getMetadata()
+        .setFinalizers(
+            List.of(
+                io.javaoperatorsdk.operator.ReconcilerUtils.getDefaultFinalizerName(
+                    NodeInstall.class)));
+    ni.setSpec(new lan.homelab.pxe.api.v1alpha1.NodeInstallSpec());
+    ni.getSpec().setMac(MAC_A);
+    ni.getSpec().setSlot("moo-moo-meadows");
+    client.resource(ni).create();
+    for (String slot : List.of("slot-4", "moo-moo-meadows")) {
+      client
+          .resources(ProvisioningSlot.class)
+          .inNamespace(NS)
+          .withName(slot)
+          .edit(
+              s -> {
+                s.getMetadata()
+                    .setLabels(Map.of(ApiConstants.LABEL_CLAIMED_BY, "52-54-00-00-00-0a"));
+                return s;
+              });
+    }
+    client.resource(ni).delete();
+
+    start(Map.of());
+
+    await().until(() -> install(client, MAC_A) == null);
+    await()
+        .until(
+            () ->
+                !Fixtures.labels(slot(client, "slot-4")).containsKey(ApiConstants.LABEL_CLAIMED_BY)
+                    && !Fixtures.labels(slot(client, "moo-moo-meadows"))
+                        .containsKey(ApiConstants.LABEL_CLAIMED_BY));
+    assertThat(Fixtures.labels(slot(client, "slot-4")))
+        .doesNotContainKey(ApiConstants.LABEL_RESERVED_FOR);
+    assertThat(Fixtures.labels(slot(client, "moo-moo-meadows")))
+        .containsEntry(ApiConstants.LABEL_RESERVED_FOR, "52-54-00-00-00-0a");
+    await()
+        .until(
+            () -> {
+              ProvisioningSlot s = slot(client, "slot-4");
+              return s.getStatus() != null && s.getStatus().getPhase() == SlotPhase.Available;
+            });
+    assertThat(Fixtures.eventReasons(client, "slot-4")).doesNotContain("ClaimCleared");
+  }
+
+  @Test
+  void shouldClearAClaimLabelNamingNoNodeInstallAfterTheGracePeriodAndSaySo() {
+    Fixtures.seedSlots(client);
+    client
+        .resources(ProvisioningSlot.class)
+        .inNamespace(NS)
+        .withName("slot-4")
+        .edit(
+            s -> {
+              s.getMetadata().setLabels(Map.of(ApiConstants.LABEL_CLAIMED_BY, "52-54-00-00-00-0c"));
+              return s;
+            });
+    start(Map.of());
+    await()
+        .until(
+            () -> {
+              ProvisioningSlot s = slot(client, "slot-4");
+              return s.getStatus() != null && s.getStatus().getPhase() == SlotPhase.Claimed;
+            });
+    assertThat(Fixtures.labels(slot(client, "slot-4")))
+        .containsEntry(ApiConstants.LABEL_CLAIMED_BY, "52-54-00-00-00-0c");
+
+    clock.advance(lan.homelab.pxe.claim.StaleClaims.GRACE.plusSeconds(1));
+    client
+        .resources(ProvisioningSlot.class)
+        .inNamespace(NS)
+        .withName("slot-4")
+        .edit(
+            s -> {
+              s.getMetadata().setAnnotations(Map.of("test.pxe.homelab.lan/wake", "now"));
+              return s;
+            });
+
+    await()
+        .until(
+            () -> {
+              ProvisioningSlot s = slot(client, "slot-4");
+              return !Fixtures.labels(s).containsKey(ApiConstants.LABEL_CLAIMED_BY)
+                  && s.getStatus().getPhase() == SlotPhase.Available;
+            });
+    assertThat(Fixtures.eventReasons(client, "slot-4")).contains("ClaimCleared");
+    operator.reports().discovered(pxe(MAC_A));
+    assertThat(awaitPhase(MAC_A, NodeInstallPhase.Installing).getSpec().getSlot())
+        .isEqualTo("peach-beach");
+  }
+
+  @Test
   void shouldQueueAgainWhenItsClaimVanishesBeforeTheMachineBooted() {
     Fixtures.seedSlots(client);
     start(Map.of());
