@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.secrets.SecretValues;
@@ -15,15 +17,30 @@ import lan.homelab.pxe.secrets.SecretValues;
  * The shared secret of dnsmasq's lease hook and nginx's notifications: key {@code token} of Secret
  * {@link Names#SECRET_DHCP_HOOK}, read at most every few seconds so a flood of forged requests does
  * not become a flood of API calls. Empty while the Secret or its key is missing.
+ *
+ * <p>No caller waits for another's API call: one caller reads while the others answer from what is
+ * known. A failed read keeps the last known token and is tried again only after {@link
+ * #AFTER_FAILURE}, so during an API outage requests are not held up by one API timeout each.
  */
 public final class HookTokens implements Supplier<Optional<String>> {
   static final Duration CACHE = Duration.ofSeconds(5);
 
+  /** How long a failed read is remembered before the next caller tries again. */
+  static final Duration AFTER_FAILURE = Duration.ofSeconds(1);
+
   private final KubernetesClient client;
   private final String namespace;
   private final Clock clock;
-  private Optional<String> cached = Optional.empty();
-  private Instant readAt;
+  private final AtomicReference<Known> known =
+      new AtomicReference<>(new Known(Optional.empty(), null, null));
+  private final AtomicBoolean reading = new AtomicBoolean();
+
+  /** The token as last read, when, and when to read again. */
+  private record Known(Optional<String> token, Instant readAt, Instant nextReadAt) {
+    boolean due(Instant now) {
+      return readAt == null || !now.isBefore(nextReadAt) || now.isBefore(readAt);
+    }
+  }
 
   public HookTokens(KubernetesClient client, String namespace, Clock clock) {
     this.client = client;
@@ -32,17 +49,23 @@ public final class HookTokens implements Supplier<Optional<String>> {
   }
 
   @Override
-  public synchronized Optional<String> get() {
+  public Optional<String> get() {
+    Known last = known.get();
     Instant now = clock.instant();
-    if (readAt == null || !now.isBefore(readAt.plus(CACHE)) || now.isBefore(readAt)) {
-      try {
-        cached = read();
-        readAt = now;
-      } catch (KubernetesClientException e) {
-        // keep the last known token; an API hiccup must not lock dnsmasq out
-      }
+    if (!last.due(now) || !reading.compareAndSet(false, true)) {
+      return last.token();
     }
-    return cached;
+    try {
+      Optional<String> token = read();
+      known.set(new Known(token, now, now.plus(CACHE)));
+      return token;
+    } catch (KubernetesClientException e) {
+      // keep the last known token; an API hiccup must not lock dnsmasq out
+      known.set(new Known(last.token(), now, now.plus(AFTER_FAILURE)));
+      return last.token();
+    } finally {
+      reading.set(false);
+    }
   }
 
   private Optional<String> read() {
