@@ -35,7 +35,7 @@ import lan.homelab.pxe.slot.ProvisioningSlotReconciler;
 import lan.homelab.pxe.slot.SlotValidation;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
-import lan.homelab.pxe.tls.SelfSignedCertificate;
+import lan.homelab.pxe.tls.CertificateFingerprint;
 
 /** Wiring only: settings, client, reconcilers, HTTP server. */
 public final class OperatorMain implements AutoCloseable {
@@ -104,10 +104,7 @@ public final class OperatorMain implements AutoCloseable {
     String ns = settings.namespace();
     Supplier<String> fingerprint =
         settings.tlsEnabled()
-            ? memoize(
-                () ->
-                    SelfSignedCertificate.ensure(client, ns, settings.serverAddress(), clock)
-                        .fingerprint())
+            ? new CertificateFingerprint(client, ns, settings.serverAddress(), clock)
             : () -> null;
     NodeAnswers answers = new NodeAnswers(client, settings, clock, events, fingerprint);
     Function<ProvisioningSlot, List<String>> answerProblems = answers::problems;
@@ -207,20 +204,6 @@ public final class OperatorMain implements AutoCloseable {
   /** The port the HTTP server listens on. */
   public int httpPort() {
     return http.port();
-  }
-
-  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
-    return new Supplier<>() {
-      private volatile T value;
-
-      @Override
-      public synchronized T get() {
-        if (value == null) {
-          value = supplier.get();
-        }
-        return value;
-      }
-    };
   }
 
   public InstallReports reports() {

@@ -112,7 +112,9 @@ public class NodeAnswers {
             + "/"
             + Objects.hashCode(in.template())
             + "/"
-            + Objects.hashCode(in.password());
+            + Objects.hashCode(in.password())
+            + "/"
+            + certFingerprint.get();
     Verdict cached = verdicts.get(slot.getMetadata().getName());
     if (cached != null && cached.key().equals(key)) {
       return cached.problems();

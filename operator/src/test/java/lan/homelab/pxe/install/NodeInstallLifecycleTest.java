@@ -145,6 +145,33 @@ class NodeInstallLifecycleTest {
   }
 
   @Test
+  void shouldPinTheNewCertificateInAnswersOnceTheTlsSecretWasReplaced() {
+    Fixtures.seedSlots(client);
+    start(Map.of("tls.enabled", true));
+    operator.reports().discovered(pxe(MAC_A));
+    awaitPhase(MAC_A, NodeInstallPhase.Installing);
+    var files = client.configMaps().inNamespace(NS).withName("pxe-node-52-54-00-00-00-0a");
+    await().until(() -> files.get() != null);
+    String first = fingerprintOfTheTlsSecret();
+    assertThat(files.get().getData().get(Names.KEY_ANSWER)).contains(first);
+
+    client.secrets().inNamespace(NS).withName(Names.SECRET_TLS).delete();
+    String second = fingerprintOfTheTlsSecret();
+    clock.advance(Duration.ofMinutes(1));
+    Fixtures.annotate(client, "52-54-00-00-00-0a", "test.pxe.homelab.lan/wake", "now");
+
+    await().until(() -> files.get().getData().get(Names.KEY_ANSWER).contains(second));
+    assertThat(files.get().getData().get(Names.KEY_ANSWER)).doesNotContain(first);
+  }
+
+  /** The fingerprint of the certificate in Secret pxe-tls (made first when it is missing). */
+  private String fingerprintOfTheTlsSecret() {
+    return lan.homelab.pxe.tls.SelfSignedCertificate.ensure(
+            client, NS, Ipv4.parse("10.11.0.1"), clock)
+        .fingerprint();
+  }
+
+  @Test
   void shouldWriteTheHostEntriesOverAnEditSomeoneElseMadeMeanwhile() {
     Fixtures.seedSlots(client);
     start(Map.of());
