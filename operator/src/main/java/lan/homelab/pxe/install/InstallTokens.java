@@ -1,15 +1,17 @@
 package lan.homelab.pxe.install;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.secrets.SecretValues;
@@ -21,13 +23,33 @@ import lan.homelab.pxe.secrets.SecretValues;
 public class InstallTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /**
+   * How long a revoked token's Secret is not believed when a cache shows it: far longer than an
+   * informer takes to deliver the delete.
+   */
+  static final Duration REVOKED_MEMORY = Duration.ofMinutes(10);
+
+  /** At most this many revoked UIDs are remembered (the oldest go first). */
+  static final int REVOKED_LIMIT = 4096;
+
   private final KubernetesClient client;
 
   /** UIDs of token Secrets deleted by {@link #revoke}, which a lagging cache may still show. */
-  private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+  private final Cache<String, Boolean> revoked;
 
   public InstallTokens(KubernetesClient client) {
+    this(client, Ticker.systemTicker());
+  }
+
+  InstallTokens(KubernetesClient client, Ticker ticker) {
     this.client = client;
+    this.revoked =
+        Caffeine.newBuilder()
+            .expireAfterWrite(REVOKED_MEMORY)
+            .maximumSize(REVOKED_LIMIT)
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
   }
 
   /** A token and, when it was minted just now, the Secret that holds it. */
@@ -41,7 +63,7 @@ public class InstallTokens {
   public Token ensure(NodeInstall install, Optional<Secret> cached) {
     Optional<String> known =
         cached
-            .filter(s -> !revoked.contains(s.getMetadata().getUid()))
+            .filter(s -> revoked.getIfPresent(s.getMetadata().getUid()) == null)
             .flatMap(InstallTokens::tokenIn);
     if (known.isPresent()) {
       return new Token(known.get(), Optional.empty());
@@ -87,13 +109,19 @@ public class InstallTokens {
    * the cached copy of the Secret: a cache that still shows it after the delete is not believed.
    */
   public void revoke(NodeInstall install, Optional<Secret> cached) {
-    cached.ifPresent(s -> revoked.add(s.getMetadata().getUid()));
+    cached.ifPresent(s -> revoked.put(s.getMetadata().getUid(), true));
     client
         .secrets()
         .inNamespace(install.getMetadata().getNamespace())
         .withName(Names.tokenSecret(install.getMetadata().getName()))
         .delete()
-        .forEach(deleted -> revoked.add(deleted.getUid()));
+        .forEach(deleted -> revoked.put(deleted.getUid(), true));
+  }
+
+  /** How many revoked UIDs are remembered now. */
+  long revokedRemembered() {
+    revoked.cleanUp();
+    return revoked.estimatedSize();
   }
 
   private static Optional<String> tokenIn(Secret secret) {

@@ -1,14 +1,15 @@
 package lan.homelab.pxe.install;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.answer.AnswerInputs;
@@ -27,11 +28,21 @@ import lan.homelab.pxe.status.EventRecorder;
  * Renders a node's answer from the user's template (ConfigMap pxe-answer-template; the built-in
  * defaults when it is absent), its slot's overrides, the root password hash and the webhook, and
  * tells for any slot whether its answer would be valid. Template and password are read at most once
- * a second; a slot's verdict is remembered until the slot, the template or the password changes.
+ * a second; a slot's verdict is remembered until the slot, the template, the password or the
+ * certificate changes, and forgotten when nobody asked for it for {@link #VERDICT_MEMORY} (a slot
+ * that was deleted).
  */
 public class NodeAnswers {
   private static final Duration FRESHNESS = Duration.ofSeconds(1);
   private static final Mac PREVIEW_MAC = Mac.parse("00:00:00:00:00:00");
+
+  /**
+   * How long a slot's verdict is kept without being asked for: every slot is asked at least every
+   * 30 s, so only deleted slots' verdicts go.
+   */
+  static final Duration VERDICT_MEMORY = Duration.ofMinutes(10);
+
+  static final int VERDICT_LIMIT = 10_000;
 
   private final KubernetesClient client;
   private final OperatorSettings settings;
@@ -40,7 +51,7 @@ public class NodeAnswers {
   private final EventRecorder events;
   private final Supplier<String> certFingerprint;
   private final RootPasswordStore passwords;
-  private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
+  private final Cache<String, Verdict> verdicts;
   private volatile Inputs inputs;
   private volatile String lastTemplateProblem;
 
@@ -57,6 +68,23 @@ public class NodeAnswers {
       Clock clock,
       EventRecorder events,
       Supplier<String> certFingerprint) {
+    this(client, settings, clock, events, certFingerprint, Ticker.systemTicker());
+  }
+
+  NodeAnswers(
+      KubernetesClient client,
+      OperatorSettings settings,
+      Clock clock,
+      EventRecorder events,
+      Supplier<String> certFingerprint,
+      Ticker ticker) {
+    this.verdicts =
+        Caffeine.newBuilder()
+            .expireAfterAccess(VERDICT_MEMORY)
+            .maximumSize(VERDICT_LIMIT)
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
     this.client = client;
     this.settings = settings;
     this.version = settings.installerVersion();
@@ -115,7 +143,7 @@ public class NodeAnswers {
             + Objects.hashCode(in.password())
             + "/"
             + certFingerprint.get();
-    Verdict cached = verdicts.get(slot.getMetadata().getName());
+    Verdict cached = verdicts.getIfPresent(slot.getMetadata().getName());
     if (cached != null && cached.key().equals(key)) {
       return cached.problems();
     }
@@ -125,6 +153,12 @@ public class NodeAnswers {
             : List.of();
     verdicts.put(slot.getMetadata().getName(), new Verdict(key, problems));
     return problems;
+  }
+
+  /** How many slots' verdicts are remembered now. */
+  long verdictsRemembered() {
+    verdicts.cleanUp();
+    return verdicts.estimatedSize();
   }
 
   private Inputs inputs() {
