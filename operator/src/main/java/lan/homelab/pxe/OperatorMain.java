@@ -39,6 +39,8 @@ import lan.homelab.pxe.tls.CertificateFingerprint;
 
 /** Wiring only: settings, client, reconcilers, HTTP server. */
 public final class OperatorMain implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OperatorMain.class);
+
   /**
    * Reconciles that run at once. Claims are made one at a time anyway and the rest waits on the API
    * server, so a few threads keep up with a burst of hundreds of machines; each thread costs stack
@@ -99,8 +101,22 @@ public final class OperatorMain implements AutoCloseable {
     return this;
   }
 
-  /** Starts the reconcilers and the HTTP server. */
+  /**
+   * Starts the reconcilers and the HTTP server. When a step fails (the HTTP port cannot be bound),
+   * what was already started is stopped again before the failure is thrown: nothing keeps running
+   * behind a failed start.
+   */
   public OperatorMain start() {
+    try {
+      return startAll();
+    } catch (RuntimeException e) {
+      log.error("the operator cannot start, stopping it: {}", e.getMessage());
+      close();
+      throw e;
+    }
+  }
+
+  private OperatorMain startAll() {
     String ns = settings.namespace();
     Supplier<String> fingerprint =
         settings.tlsEnabled()
@@ -196,7 +212,12 @@ public final class OperatorMain implements AutoCloseable {
         http.start(new java.net.InetSocketAddress(httpHost, port));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve HTTP: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot serve HTTP on port "
+              + (httpPortOverride != null ? httpPortOverride : settings.httpPort())
+              + ": "
+              + e.getMessage(),
+          e);
     }
     return this;
   }
@@ -230,6 +251,7 @@ public final class OperatorMain implements AutoCloseable {
   public void close() {
     if (http != null) {
       http.close();
+      http = null;
     }
     if (operator != null) {
       operator.stop();
@@ -257,11 +279,13 @@ public final class OperatorMain implements AutoCloseable {
         java.util.Objects.requireNonNullElse(
             System.getenv("POD_NAME"),
             java.util.Objects.requireNonNullElse(System.getenv("HOSTNAME"), "pxe-operator"));
-    try (OperatorMain main =
-        new OperatorMain(client, settings, Clock.systemUTC())
-            .withLeaderElection(identity, LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE)
-            .exitingWhenLeadershipIsLost()
-            .start()) {
+    try (client;
+        OperatorMain main =
+            new OperatorMain(client, settings, Clock.systemUTC())
+                .withLeaderElection(
+                    identity, LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE)
+                .exitingWhenLeadershipIsLost()
+                .start()) {
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       stopped.await();
