@@ -2,6 +2,7 @@ package lan.homelab.pxe;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -25,6 +26,7 @@ import lan.homelab.pxe.claim.StaleClaims;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.http.HookTokens;
 import lan.homelab.pxe.http.OperatorHttpServer;
+import lan.homelab.pxe.install.BootConfigPublisher;
 import lan.homelab.pxe.install.InstallReports;
 import lan.homelab.pxe.install.NodeAnswers;
 import lan.homelab.pxe.install.NodeFilesRenderer;
@@ -179,7 +181,7 @@ public final class OperatorMain implements AutoCloseable {
                         renew,
                         leaseDuration.dividedBy(5),
                         leaseIdentity,
-                        null,
+                        new LeaderCallbacks(() -> {}, this::stopLeading, leader -> {}),
                         exitOnStopLeading));
               }
             });
@@ -220,6 +222,18 @@ public final class OperatorMain implements AutoCloseable {
           e);
     }
     return this;
+  }
+
+  /** The lease went to another replica: its caches may lag, so it publishes nothing more. */
+  private void stopLeading() {
+    if (installReconciler != null && installReconciler.publisher() != null) {
+      installReconciler.publisher().stop();
+    }
+  }
+
+  /** What publishes dnsmasq's host entries and the boot pod's configuration. */
+  public BootConfigPublisher bootConfigPublisher() {
+    return installReconciler.publisher();
   }
 
   /** The port the HTTP server listens on. */

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * render runs at a time and always reads the newest cached state, and the ConfigMap is written only
  * when its text changed. Runs on the leader (reconcilers call it); a replica that has published
  * reads the ConfigMaps back every 30 s and writes again what someone else changed meanwhile (an old
- * leader during a handover, a person).
+ * leader during a handover, a person). A replica that lost the lease {@link #stop stops}: from then
+ * on it writes nothing, so its caches, which may lag, never overwrite the new leader's output.
  */
 public class BootConfigPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BootConfigPublisher.class);
@@ -64,6 +65,9 @@ public class BootConfigPublisher implements AutoCloseable {
 
   /** Whether this replica has published (it leads); only then does it read back. */
   private volatile boolean published;
+
+  /** Set when this replica stopped leading: nothing is written any more. */
+  private volatile boolean stopped;
 
   /** The ConfigMaps as last written, by name; guarded by this. */
   private final Map<String, ConfigMap> written = new HashMap<>();
@@ -179,6 +183,9 @@ public class BootConfigPublisher implements AutoCloseable {
   }
 
   private synchronized void publishStatic() {
+    if (stopped) {
+      return;
+    }
     if (staticPublished == null) {
       Map<String, Map<String, String>> config = staticConfig.get();
       config.forEach(this::write);
@@ -202,8 +209,11 @@ public class BootConfigPublisher implements AutoCloseable {
     requestRender();
   }
 
-  /** Renders and writes now, on the calling thread. */
+  /** Renders and writes now, on the calling thread; nothing once {@link #stop stopped}. */
   public synchronized void publish() {
+    if (stopped) {
+      return;
+    }
     published = true;
     publishStatic();
     String hosts = DnsmasqHostsRenderer.render(entries(installs.get(), slots.get()));
@@ -259,8 +269,18 @@ public class BootConfigPublisher implements AutoCloseable {
             .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update));
   }
 
+  /** This replica stopped leading: writes nothing from now on (a write in flight completes). */
+  public void stop() {
+    stopped = true;
+    worker.shutdownNow();
+  }
+
+  public boolean stopped() {
+    return stopped;
+  }
+
   @Override
   public void close() {
-    worker.shutdownNow();
+    stop();
   }
 }

@@ -172,6 +172,39 @@ class NodeInstallLifecycleTest {
   }
 
   @Test
+  void shouldStopPublishingWhenItsReplicaLostTheLease() {
+    Fixtures.seedSlots(client);
+    operator =
+        new OperatorMain(client, OperatorSettings.defaults(), clock)
+            .withLeaderElection("replica-a", Duration.ofSeconds(3))
+            .withHttpPort(0)
+            .start();
+    operator.reports().discovered(pxe(MAC_A));
+    await().until(() -> hosts().contains(MAC_A));
+
+    client
+        .leases()
+        .inNamespace(NS)
+        .withName("pxe-operator")
+        .edit(
+            lease -> {
+              lease.getSpec().setHolderIdentity("replica-b");
+              lease.getSpec().setLeaseDurationSeconds(600);
+              lease.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+              return lease;
+            });
+    await().until(() -> operator.bootConfigPublisher().stopped());
+    ConfigMap edited =
+        client.configMaps().inNamespace(NS).withName(Names.CONFIGMAP_DNSMASQ_HOSTS).get();
+    edited.setData(Map.of(Names.KEY_HOSTS, "# written by the new leader\n"));
+    client.resource(edited).update();
+
+    operator.bootConfigPublisher().publish();
+
+    assertThat(hosts()).isEqualTo("# written by the new leader\n");
+  }
+
+  @Test
   void shouldWriteTheHostEntriesOverAnEditSomeoneElseMadeMeanwhile() {
     Fixtures.seedSlots(client);
     start(Map.of());
