@@ -198,6 +198,8 @@ class NodeInstallLifecycleTest {
         client.configMaps().inNamespace(NS).withName(Names.CONFIGMAP_DNSMASQ_HOSTS).get();
     edited.setData(Map.of(Names.KEY_HOSTS, "# written by the new leader\n"));
     client.resource(edited).update();
+    operator.reports().discovered(pxe(MAC_B));
+    awaitPhase(MAC_B, NodeInstallPhase.Installing); // the old leader's reconcilers still run here
 
     operator.bootConfigPublisher().publish();
 
