@@ -225,17 +225,24 @@ public class BootConfigPublisher implements AutoCloseable {
   }
 
   /**
-   * Writes the ConfigMap when its data differs. The version last written is remembered, so a write
-   * is one resourceVersion-checked update; when someone else changed or deleted the ConfigMap
+   * Writes the ConfigMap when its data differs or it lacks the managed-by label the boot pod's sync
+   * selects by (one written by an older version). The version last written is remembered, so a
+   * write is one resourceVersion-checked update; when someone else changed or deleted the ConfigMap
    * meanwhile, it is read again first.
    */
   private void write(String name, Map<String, String> data) {
     ConfigMap last = written.get(name);
     if (last != null) {
-      if (Objects.equals(data, last.getData())) {
+      if (Objects.equals(data, last.getData()) && labelled(last)) {
         return;
       }
-      ConfigMap next = new ConfigMapBuilder(last).withData(data).build();
+      ConfigMap next =
+          new ConfigMapBuilder(last)
+              .withData(data)
+              .editMetadata()
+              .addToLabels(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
+              .endMetadata()
+              .build();
       try {
         written.put(name, client.configMaps().inNamespace(namespace).resource(next).update());
         return;
@@ -248,7 +255,7 @@ public class BootConfigPublisher implements AutoCloseable {
       }
     }
     ConfigMap current = client.configMaps().inNamespace(namespace).withName(name).get();
-    if (current != null && Objects.equals(data, current.getData())) {
+    if (current != null && Objects.equals(data, current.getData()) && labelled(current)) {
       written.put(name, current);
       return;
     }
@@ -277,6 +284,12 @@ public class BootConfigPublisher implements AutoCloseable {
 
   public boolean stopped() {
     return stopped;
+  }
+
+  private static boolean labelled(ConfigMap cm) {
+    Map<String, String> labels = cm.getMetadata().getLabels();
+    return labels != null
+        && ApiConstants.MANAGED_BY_VALUE.equals(labels.get(ApiConstants.LABEL_MANAGED_BY));
   }
 
   @Override

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,12 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.render.BootDir;
@@ -38,9 +41,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every event recomputes the whole tree from the informers' caches (a handful of small objects)
  * on one thread, so events coalesce and a restart converges: files no object asks for are removed.
- * Then: host entries only added → nothing (dnsmasq's inotify on the hosts dir reads them); an entry
- * removed or changed → SIGHUP dnsmasq; static dnsmasq.conf changed → restart dnsmasq; nginx.conf,
- * hook token or TLS files changed → reload nginx.
+ * A sync that fails (a full disk, an unwritable file) is tried again after 1 s, then 2 s, 4 s … at
+ * most {@link #RETRY_MAX} apart until one succeeds; each failure is logged with the next delay and
+ * counted ({@link #failedSyncs()}). Only ConfigMaps the operator wrote (label {@code
+ * app.kubernetes.io/managed-by=pxe-operator}) are watched, so other ConfigMaps of the namespace
+ * cost the boot pod nothing. Then: host entries only added → nothing (dnsmasq's inotify on the
+ * hosts dir reads them); an entry removed or changed → SIGHUP dnsmasq; static dnsmasq.conf changed
+ * → restart dnsmasq; nginx.conf, hook token or TLS files changed → reload nginx.
  */
 public final class BootSync implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BootSync.class);
@@ -50,14 +57,19 @@ public final class BootSync implements AutoCloseable {
   private final String namespace;
   private final BootDir dir;
   private final BootSignals signals;
-  private final ExecutorService worker =
-      Executors.newSingleThreadExecutor(
+  static final Duration RETRY_MIN = Duration.ofSeconds(1);
+  static final Duration RETRY_MAX = Duration.ofSeconds(30);
+
+  private final ScheduledExecutorService worker =
+      Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "boot-sync");
             t.setDaemon(true);
             return t;
           });
   private final AtomicBoolean pending = new AtomicBoolean();
+  private volatile int failuresInARow;
+  private volatile long failedSyncs;
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private SharedIndexInformer<ConfigMap> configMaps;
   private final List<SharedIndexInformer<Secret>> secrets = new ArrayList<>();
@@ -103,7 +115,12 @@ public final class BootSync implements AutoCloseable {
           }
         };
     // Every informer is set up before any starts: a sync may run at the first event.
-    configMaps = client.configMaps().inNamespace(namespace).runnableInformer(0);
+    configMaps =
+        client
+            .configMaps()
+            .inNamespace(namespace)
+            .withLabel(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE)
+            .runnableInformer(0);
     configMaps.addEventHandler(cast(onChange));
     informers.add(configMaps);
     for (String name : List.of(Names.SECRET_DHCP_HOOK, Names.SECRET_TLS)) {
@@ -129,19 +146,48 @@ public final class BootSync implements AutoCloseable {
     return syncs;
   }
 
+  /** How many syncs failed since the start. */
+  public long failedSyncs() {
+    return failedSyncs;
+  }
+
   private void schedule() {
+    scheduleIn(Duration.ZERO);
+  }
+
+  private void scheduleIn(Duration delay) {
     if (pending.compareAndSet(false, true)) {
-      worker.submit(
-          () -> {
-            pending.set(false);
-            try {
-              syncOnce();
-            } catch (IOException | RuntimeException e) {
-              LOG.error("sync of {} failed: {}", dir.root(), e.toString());
-              pending.set(false);
-            }
-          });
+      try {
+        worker.schedule(this::runSync, delay.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closed) {
+        pending.set(false);
+      }
     }
+  }
+
+  private void runSync() {
+    pending.set(false);
+    try {
+      syncOnce();
+      failuresInARow = 0;
+    } catch (IOException | RuntimeException e) {
+      failedSyncs++;
+      Duration retry = retryDelay(++failuresInARow);
+      LOG.error(
+          "sync of {} failed ({} in a row), trying again in {} ms: {}",
+          dir.root(),
+          failuresInARow,
+          retry.toMillis(),
+          e.toString());
+      scheduleIn(retry);
+    }
+  }
+
+  /** 1 s, 2 s, 4 s … at most {@link #RETRY_MAX}. */
+  static Duration retryDelay(int failuresInARow) {
+    int doublings = Math.min(failuresInARow - 1, 30);
+    Duration delay = RETRY_MIN.multipliedBy(1L << doublings);
+    return delay.compareTo(RETRY_MAX) > 0 ? RETRY_MAX : delay;
   }
 
   private void installHook() throws IOException {

@@ -52,6 +52,52 @@ class BootConfigPublisherTest {
   }
 
   @Test
+  void shouldLabelBootConfigMapsAnOlderVersionWroteWithoutTheLabelTheSyncSelects() {
+    Map<String, String> dnsmasq = Map.of(Names.KEY_DNSMASQ_CONF, "port=0\n");
+    BootConfigPublisher withStatic =
+        new BootConfigPublisher(
+            api.client(),
+            NS,
+            () -> List.of(installing()),
+            () -> List.of(claimedSlot()),
+            () -> Map.of(Names.CONFIGMAP_DNSMASQ, dnsmasq),
+            Duration.ofMillis(100));
+    List<String> names = List.of(Names.CONFIGMAP_DNSMASQ, Names.CONFIGMAP_DNSMASQ_HOSTS);
+    try {
+      withStatic.publish();
+      String hosts = hosts();
+      for (String name : names) {
+        api.client()
+            .configMaps()
+            .inNamespace(NS)
+            .withName(name)
+            .edit(
+                cm -> {
+                  cm.getMetadata().setLabels(Map.of()); // as an older version wrote it
+                  return cm;
+                });
+      }
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  names.stream()
+                      .map(n -> api.client().configMaps().inNamespace(NS).withName(n).get())
+                      .allMatch(
+                          cm ->
+                              cm.getMetadata().getLabels() != null
+                                  && ApiConstants.MANAGED_BY_VALUE.equals(
+                                      cm.getMetadata()
+                                          .getLabels()
+                                          .get(ApiConstants.LABEL_MANAGED_BY))));
+      assertThat(hosts()).isEqualTo(hosts);
+    } finally {
+      withStatic.close();
+    }
+  }
+
+  @Test
   void shouldNotWriteFromAReplicaThatNeverPublished() {
     await()
         .during(Duration.ofMillis(500))

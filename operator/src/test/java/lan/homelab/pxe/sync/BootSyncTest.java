@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import lan.homelab.pxe.MockApi;
 import lan.homelab.pxe.Names;
+import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.render.BootDir;
@@ -65,7 +66,12 @@ class BootSyncTest {
     api.close();
   }
 
+  /** Writes a ConfigMap as the operator does, with its managed-by label. */
   void configMap(String name, Map<String, String> data) {
+    configMap(name, data, Map.of(ApiConstants.LABEL_MANAGED_BY, ApiConstants.MANAGED_BY_VALUE));
+  }
+
+  void configMap(String name, Map<String, String> data, Map<String, String> labels) {
     client
         .configMaps()
         .inNamespace(NS)
@@ -74,6 +80,7 @@ class BootSyncTest {
                 .withNewMetadata()
                 .withName(name)
                 .withNamespace(NS)
+                .withLabels(labels)
                 .endMetadata()
                 .withData(data)
                 .build())
@@ -140,6 +147,51 @@ class BootSyncTest {
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.hostsFile())))
         .isEqualTo("rw-r--r--");
+  }
+
+  @Test
+  void shouldTryAFailedSyncAgainWithoutWaitingForAnotherChange() throws Exception {
+    assertThat(sync.awaitIdle(5000)).isTrue();
+    Files.delete(dir.hostsFile());
+    Files.createDirectories(dir.hostsFile()); // a directory where the hosts file goes: writes fail
+    Files.writeString(dir.hostsFile().resolve("in-the-way"), "");
+    configMap(Names.CONFIGMAP_DNSMASQ_HOSTS, Map.of(Names.KEY_HOSTS, MAC + ",10.11.0.2,a,1h\n"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync.failedSyncs() > 0);
+
+    Files.delete(dir.hostsFile().resolve("in-the-way"));
+    Files.delete(dir.hostsFile());
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                Files.isRegularFile(dir.hostsFile())
+                    && Files.readString(dir.hostsFile()).contains(MAC + ",10.11.0.2"));
+  }
+
+  @Test
+  void shouldBackOffFromOneSecondToAtMostThirtyBetweenFailedSyncs() {
+    assertThat(BootSync.retryDelay(1)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(BootSync.retryDelay(2)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(BootSync.retryDelay(3)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(BootSync.retryDelay(6)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(BootSync.retryDelay(1000)).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void shouldIgnoreConfigMapsTheOperatorDidNotWrite() throws Exception {
+    configMap(
+        Names.nodeConfigMap("52-54-00-00-00-0b"),
+        Map.of(
+            Names.KEY_MAC, "52:54:00:00:00:0b",
+            Names.KEY_ADDRESS, "10.11.0.3",
+            Names.KEY_NODE_IPXE, "#!ipxe stranger\n",
+            Names.KEY_ANSWER, "[global]\n"),
+        Map.of());
+    applyAndSettle(Names.CONFIGMAP_DNSMASQ_HOSTS, Map.of(Names.KEY_HOSTS, ""));
+
+    assertThat(dir.nodeIpxe(Mac.parse("52:54:00:00:00:0b"))).doesNotExist();
+    assertThat(dir.answer(Ipv4.parse("10.11.0.3"))).doesNotExist();
   }
 
   @Test

@@ -211,6 +211,9 @@ public final class NetworkedOperator implements AutoCloseable {
                 .withNewMetadata()
                 .withName(name)
                 .withNamespace(settings.namespace())
+                .addToLabels(
+                    lan.homelab.pxe.api.v1alpha1.ApiConstants.LABEL_MANAGED_BY,
+                    lan.homelab.pxe.api.v1alpha1.ApiConstants.MANAGED_BY_VALUE)
                 .endMetadata()
                 .withData(data)
                 .build())

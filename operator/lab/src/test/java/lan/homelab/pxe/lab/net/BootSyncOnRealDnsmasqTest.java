@@ -103,6 +103,9 @@ class BootSyncOnRealDnsmasqTest {
             .withNewMetadata()
             .withName(name)
             .withNamespace(NS)
+            .addToLabels(
+                lan.homelab.pxe.api.v1alpha1.ApiConstants.LABEL_MANAGED_BY,
+                lan.homelab.pxe.api.v1alpha1.ApiConstants.MANAGED_BY_VALUE)
             .endMetadata()
             .addToData(key, value)
             .build();
