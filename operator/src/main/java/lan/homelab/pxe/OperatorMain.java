@@ -26,6 +26,7 @@ import lan.homelab.pxe.claim.StaleClaims;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.http.HookTokens;
 import lan.homelab.pxe.http.OperatorHttpServer;
+import lan.homelab.pxe.http.ProbeHealth;
 import lan.homelab.pxe.install.BootConfigPublisher;
 import lan.homelab.pxe.install.InstallReports;
 import lan.homelab.pxe.install.NodeAnswers;
@@ -203,7 +204,8 @@ public final class OperatorMain implements AutoCloseable {
             client,
             settings,
             metrics,
-            () -> operator.getRuntimeInfo().isStarted(),
+            new ProbeHealth(
+                () -> operator.getRuntimeInfo().isStarted(), this::unhealthyEventSources, clock),
             clock,
             new HookTokens(client, ns, clock));
     try {
@@ -222,6 +224,18 @@ public final class OperatorMain implements AutoCloseable {
           e);
     }
     return this;
+  }
+
+  /** The event sources (informers) that are not healthy now, as controller/source. */
+  private java.util.List<String> unhealthyEventSources() {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    operator
+        .getRuntimeInfo()
+        .unhealthyEventSources()
+        .forEach(
+            (controller, sources) ->
+                sources.keySet().forEach(s -> names.add(controller + "/" + s)));
+    return names;
   }
 
   /** The lease went to another replica: its caches may lag, so it publishes nothing more. */

@@ -13,6 +13,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +21,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import lan.homelab.pxe.Names;
@@ -68,8 +68,9 @@ import org.slf4j.LoggerFactory;
  *     API every 2 s)</td></tr>
  * <tr><td>{@code GET /api/v1/status}</td><td>anyone</td><td>{@link StatusSnapshot} as JSON</td></tr>
  * <tr><td>{@code GET /metrics}</td><td>Prometheus</td><td>text exposition format</td></tr>
- * <tr><td>{@code GET /healthz}, {@code GET /readyz}</td><td>kubelet</td><td>200, or 503 while not
- *     ready</td></tr>
+ * <tr><td>{@code GET /readyz}, {@code GET /healthz}</td><td>kubelet</td><td>{@link ProbeHealth}:
+ *     readyz 503 while an event source is unhealthy, healthz 503 once it has been for 5 min; the
+ *     body lists the problems</td></tr>
  * </table>
  *
  * <p>The nginx side, for the record: {@code location = /answer { mirror /_notify_answer;
@@ -108,7 +109,7 @@ public final class OperatorHttpServer implements AutoCloseable {
   private final KubernetesClient client;
   private final OperatorSettings settings;
   private final PxeMetrics metrics;
-  private final BooleanSupplier ready;
+  private final ProbeHealth health;
   private final Clock clock;
   private final Supplier<Optional<String>> hookToken;
   private final byte[] statusHtml = resource("status.html");
@@ -121,14 +122,14 @@ public final class OperatorHttpServer implements AutoCloseable {
       KubernetesClient client,
       OperatorSettings settings,
       PxeMetrics metrics,
-      BooleanSupplier ready,
+      ProbeHealth health,
       Clock clock,
       Supplier<Optional<String>> hookToken) {
     this.reports = reports;
     this.client = client;
     this.settings = settings;
     this.metrics = metrics;
-    this.ready = ready;
+    this.health = health;
     this.clock = clock;
     this.hookToken = hookToken;
   }
@@ -234,12 +235,19 @@ public final class OperatorHttpServer implements AutoCloseable {
       }
       case "/healthz" -> {
         allow(ex, "GET");
-        sendJson(ex, 200, Map.of("status", "ok"));
+        boolean live = health.live();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", live ? "ok" : "unready for too long");
+        body.put("problems", health.problems());
+        sendJson(ex, live ? 200 : 503, body);
       }
       case "/readyz" -> {
         allow(ex, "GET");
-        boolean isReady = ready.getAsBoolean();
-        sendJson(ex, isReady ? 200 : 503, Map.of("status", isReady ? "ready" : "not ready"));
+        List<String> problems = health.problems();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", problems.isEmpty() ? "ready" : "not ready");
+        body.put("problems", problems);
+        sendJson(ex, problems.isEmpty() ? 200 : 503, body);
       }
       case "/v1/dhcp-events" -> dhcpEvent(ex);
       case "/v1/notify/answer-served" -> answerServed(ex);

@@ -174,13 +174,27 @@ class CrashRecoveryTest {
           .isEqualTo(WebhookOutcome.ACCEPTED);
       await().atMost(Duration.ofSeconds(60)).until(() -> proxy.refused() >= 3);
       assertThat(nodeConfigMap()).as("nothing reconciled while cut off").isNotNull();
+      await().until(() -> probe("/readyz") == 503);
+      assertThat(probe("/healthz")).as("a short outage does not restart it").isEqualTo(200);
       proxy.restore();
 
       awaitConverged();
+      await().until(() -> probe("/readyz") == 200);
     } finally {
       operator.close();
       operator = null;
     }
+  }
+
+  /** The status code of one of the operator's probe endpoints. */
+  private int probe(String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + operator.httpPort() + path))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   private void awaitConverged() {

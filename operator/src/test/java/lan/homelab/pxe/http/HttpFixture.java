@@ -69,6 +69,8 @@ final class HttpFixture implements AutoCloseable {
   final PxeMetrics metrics = new PxeMetrics();
   final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
   final AtomicBoolean ready = new AtomicBoolean(true);
+  final java.util.concurrent.atomic.AtomicReference<java.util.List<String>> unhealthy =
+      new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
   final OperatorHttpServer server;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -110,7 +112,7 @@ final class HttpFixture implements AutoCloseable {
                 client,
                 settings,
                 metrics,
-                ready::get,
+                new ProbeHealth(ready::get, unhealthy::get, clock),
                 clock,
                 hookToken != null ? hookToken : new HookTokens(client, NS, clock))
             .start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -143,6 +145,7 @@ final class HttpFixture implements AutoCloseable {
         .filter(o -> o.getMetadata().getName().startsWith(Names.SECRET_TOKEN_PREFIX))
         .forEach(o -> client.resource(o).delete());
     ready.set(true);
+    unhealthy.set(java.util.List.of());
   }
 
   URI uri(String path) {

@@ -106,6 +106,16 @@ class ServerRulesTest {
   }
 
   @Test
+  void shouldNameTheUnhealthyEventSourceAndStayLive() {
+    fx.unhealthy.set(List.of("nodeinstall/node-files"));
+
+    HttpResponse<String> notReady = fx.get("/readyz");
+    assertThat(notReady.statusCode()).isEqualTo(503);
+    assertThat(notReady.body()).contains("event source nodeinstall/node-files is not healthy");
+    assertThat(fx.get("/healthz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void shouldServeTheQueueInOrderAndEveryInstallAsJson() {
     fx.slot("moo-moo-meadows", "10.11.0.3", 2, SlotPhase.Available, null);
     fx.slot("peach-beach", "10.11.0.2", 1, SlotPhase.Claimed, "52-54-00-00-00-01");
