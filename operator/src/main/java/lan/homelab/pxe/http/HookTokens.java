@@ -18,9 +18,10 @@ import lan.homelab.pxe.secrets.SecretValues;
  * {@link Names#SECRET_DHCP_HOOK}, read at most every few seconds so a flood of forged requests does
  * not become a flood of API calls. Empty while the Secret or its key is missing.
  *
- * <p>No caller waits for another's API call: one caller reads while the others answer from what is
- * known. A failed read keeps the last known token and is tried again only after {@link
- * #AFTER_FAILURE}, so during an API outage requests are not held up by one API timeout each.
+ * <p>No caller waits for another's API call: once a read was made, one caller reads again while the
+ * others answer from what is known (before the first read, each caller reads). A failed read keeps
+ * the last known token and is tried again only after {@link #AFTER_FAILURE}, so during an API
+ * outage requests are not held up by one API timeout each.
  */
 public final class HookTokens implements Supplier<Optional<String>> {
   static final Duration CACHE = Duration.ofSeconds(5);
@@ -52,7 +53,12 @@ public final class HookTokens implements Supplier<Optional<String>> {
   public Optional<String> get() {
     Known last = known.get();
     Instant now = clock.instant();
-    if (!last.due(now) || !reading.compareAndSet(false, true)) {
+    if (!last.due(now)) {
+      return last.token();
+    }
+    // Nothing read yet: every caller reads (in parallel) rather than answer "not configured".
+    boolean first = last.readAt() == null;
+    if (!first && !reading.compareAndSet(false, true)) {
       return last.token();
     }
     try {
@@ -61,10 +67,11 @@ public final class HookTokens implements Supplier<Optional<String>> {
       return token;
     } catch (KubernetesClientException e) {
       // keep the last known token; an API hiccup must not lock dnsmasq out
-      known.set(new Known(last.token(), now, now.plus(AFTER_FAILURE)));
-      return last.token();
+      return known.updateAndGet(k -> new Known(k.token(), now, now.plus(AFTER_FAILURE))).token();
     } finally {
-      reading.set(false);
+      if (!first) {
+        reading.set(false);
+      }
     }
   }
 
