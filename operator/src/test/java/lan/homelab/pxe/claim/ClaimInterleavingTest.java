@@ -51,6 +51,17 @@ import org.junit.jupiter.api.Test;
  * Any reconcile may start at any time (a superset of the events that trigger one). A claimer that
  * stops either finishes its in-flight steps or abandons them (a crash between any two steps).
  *
+ * <p>People delete installs now and then (at most {@value #DELETIONS} a trial; half of them hit an
+ * install in the window between its claim label and its spec.slot write): the leader's cleanup
+ * gives back spec.slot and every slot the API server shows labelled for the install, then the
+ * install is gone (a MAC discovered again later is created anew). A claim in flight on another
+ * leader, or one abandoned between its label and spec.slot, can still leave a label naming an
+ * install that no longer exists; each leader's stale-claim check ({@code StaleClaims}: a label
+ * whose install its cache does not show, confirmed absent by a read of the store, cleared by a
+ * resourceVersion-checked write) removes it. The model gives that check no grace at all, so the
+ * store read alone must keep it away from fresh claims: the checker fails a trial in which it
+ * clears the label of an install that existed when it read the store.
+ *
  * <p>{@code -Dpxe.trials=N} and {@code -Dpxe.seed=S} repeat or reproduce a run; a failing trial's
  * seed is in the assertion message.
  */
@@ -62,6 +73,10 @@ class ClaimInterleavingTest {
   private static final boolean TRACE = Boolean.getBoolean("pxe.trace");
   private static final boolean OVERLAP = Boolean.getBoolean("pxe.overlap");
   private static final ClaimRules RULES = new ClaimRules(Ipv4Network.parse("10.11.0.0/22"), 0);
+  private static final int DELETIONS = 10;
+
+  /** The model's grace: none; the store read alone must keep the check away from fresh claims. */
+  private static final int GRACE_CHECKS = 1;
 
   @Test
   void shouldMakeExactlyFiftyClaimsUnderEveryInterleavingOfTwoHundredDiscoveries() {
@@ -95,6 +110,36 @@ class ClaimInterleavingTest {
   }
 
   @Test
+  void
+      shouldFindTheLostSlotWhenDeletingAnInstallReleasesOnlyItsSpecSlotAndNothingClearsStaleLabels() {
+    // The checker is not vacuous: without the cleanup of every labelled slot and the stale-claim
+    // check, a label left by an abandoned claim of a deleted install keeps its slot for good.
+    String found = "";
+    for (long seed = 1; seed <= 300 && found.isEmpty(); seed++) {
+      Trial trial = new Trial(seed);
+      trial.overlap = true;
+      trial.cleanupReleasesHeldSlotOnly = true;
+      trial.staleClaimCheck = false;
+      found = trial.run();
+    }
+    assertThat(found).contains("without a claim");
+  }
+
+  @Test
+  void shouldFindAClearedLiveClaimWhenTheStaleClaimCheckTrustsItsCache() {
+    // The store read is what keeps the check away from fresh claims: a check that believes its
+    // lagging cache clears the label of an install that exists.
+    String found = "";
+    for (long seed = 1; seed <= 300 && found.isEmpty(); seed++) {
+      Trial trial = new Trial(seed);
+      trial.overlap = true;
+      trial.staleClaimCheckTrustsCache = true;
+      found = trial.run();
+    }
+    assertThat(found).contains("cleared the live claim");
+  }
+
+  @Test
   void shouldDetectTheLostClaimWhenAVanishedClaimFailsTheInstallInsteadOfQueueingItAgain() {
     // The checker is not vacuous: the two-leader race (see the class comment) is found when the
     // reconciler fails such an install.
@@ -125,11 +170,15 @@ class ClaimInterleavingTest {
     }
   }
 
-  private record InstallRec(String name, String slot, NodeInstallPhase phase, long rv) {
+  private record InstallRec(
+      String name, String slot, NodeInstallPhase phase, long rv, boolean deleting) {
     NodeInstall object() {
       NodeInstall ni = new NodeInstall();
       ni.getMetadata().setName(name);
       ni.getMetadata().setResourceVersion(Long.toString(rv));
+      if (deleting) {
+        ni.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+      }
       NodeInstallSpec spec = new NodeInstallSpec();
       spec.setMac(name.replace('-', ':'));
       spec.setSlot(slot);
@@ -141,13 +190,19 @@ class ClaimInterleavingTest {
     }
   }
 
+  /** An install removed from the store (the informers' delete event). */
+  private record Gone(String name) {}
+
   /** The API server: conflict rules and an ordered event log the informers follow. */
   private static final class Store {
     long rv;
     final Map<String, SlotRec> slots = new LinkedHashMap<>();
     final Map<String, InstallRec> installs = new LinkedHashMap<>();
+    final Map<String, Long> createdAt = new HashMap<>();
+    final Set<String> removed = new HashSet<>();
     final List<Object> log = new ArrayList<>();
     int writes;
+    String violation = "";
 
     final List<String> trace = new ArrayList<>();
 
@@ -168,8 +223,32 @@ class ClaimInterleavingTest {
       if (installs.containsKey(name)) {
         return false;
       }
-      installs.put(name, logged(new InstallRec(name, null, null, ++rv)));
+      installs.put(name, logged(new InstallRec(name, null, null, ++rv, false)));
+      createdAt.put(name, rv);
       return true;
+    }
+
+    /** A person deletes the install: marked for deletion until the cleanup is done. */
+    void requestDelete(String name) {
+      InstallRec now = installs.get(name);
+      installs.put(name, logged(new InstallRec(name, now.slot(), now.phase(), ++rv, true)));
+    }
+
+    /** The cleanup is done (the finalizer removed): the install is gone. */
+    void remove(String name) {
+      installs.remove(name);
+      createdAt.remove(name);
+      removed.add(name);
+      logged(new Gone(name));
+      ++rv;
+    }
+
+    /** A list of the slots labelled for {@code install}, as the API server answers it. */
+    List<String> labelledFor(String install) {
+      return slots.values().stream()
+          .filter(s -> install.equals(s.claimedBy()))
+          .map(SlotRec::name)
+          .toList();
     }
 
     /** A resourceVersion-checked update of the claim label; false on 409. */
@@ -193,7 +272,7 @@ class ClaimInterleavingTest {
       if (now == null || now.rv() != expectedRv) {
         return false;
       }
-      installs.put(name, logged(new InstallRec(name, slot, now.phase(), ++rv)));
+      installs.put(name, logged(new InstallRec(name, slot, now.phase(), ++rv, now.deleting())));
       return true;
     }
 
@@ -201,7 +280,7 @@ class ClaimInterleavingTest {
     void patchPhase(String name, NodeInstallPhase phase, boolean always) {
       InstallRec now = installs.get(name);
       if (now != null && (always || now.phase() != phase)) {
-        installs.put(name, logged(new InstallRec(name, now.slot(), phase, ++rv)));
+        installs.put(name, logged(new InstallRec(name, now.slot(), phase, ++rv, now.deleting())));
       }
     }
   }
@@ -239,6 +318,11 @@ class ClaimInterleavingTest {
           }
           installs.put(r.name(), r.object());
           i++;
+        } else if (store.log.get(installPos) instanceof Gone g) {
+          installRecs.remove(g.name());
+          installNames.remove(g.name());
+          installs.remove(g.name());
+          i++;
         }
       }
     }
@@ -263,6 +347,9 @@ class ClaimInterleavingTest {
     STATUS_INSTALLING,
     STATUS_WAITING,
     STATUS_FAILED,
+    CLEANUP_LIST,
+    CLEANUP_RELEASE,
+    CLEANUP_REMOVE,
     DONE
   }
 
@@ -278,6 +365,7 @@ class ClaimInterleavingTest {
     String slot;
     SlotRec releaseRead;
     int releaseAttempts;
+    final List<String> toRelease = new ArrayList<>();
 
     Reconcile(String install) {
       this.install = install;
@@ -335,6 +423,8 @@ class ClaimInterleavingTest {
           r.seen = cache.installRecs.get(r.install);
           if (r.seen == null) {
             r.stage = Stage.DONE;
+          } else if (r.seen.deleting()) {
+            r.stage = Stage.CLEANUP_LIST; // JOSDK calls cleanup instead of reconcile
           } else if (r.seen.slot() != null) {
             // heldSlot: the cached label, else a live read, must name this install.
             SlotRec cached = cache.slotRecs.get(r.seen.slot());
@@ -373,7 +463,8 @@ class ClaimInterleavingTest {
                   slots.add(r.fresh.containsKey(name) ? rec.object() : cache.slots.get(name)));
           ClaimDecision decision =
               RULES.decide(
-                  cache.installs.get(r.install),
+                  // the install as cached, or as this reconcile got it if it was deleted since
+                  cache.installs.getOrDefault(r.install, r.seen.object()),
                   slots,
                   cache.installs.values(),
                   pending,
@@ -487,9 +578,93 @@ class ClaimInterleavingTest {
           store.patchPhase(r.install, NodeInstallPhase.Failed, false);
           r.stage = Stage.DONE;
         }
+        case CLEANUP_LIST -> {
+          // SlotClaimer.releaseAll: spec.slot, then what a list of labelled slots shows.
+          if (r.seen.slot() != null) {
+            r.toRelease.add(r.seen.slot());
+          }
+          if (!trial.cleanupReleasesHeldSlotOnly) {
+            store.labelledFor(r.install).stream()
+                .filter(s -> !r.toRelease.contains(s))
+                .forEach(r.toRelease::add);
+          }
+          r.stage = Stage.CLEANUP_RELEASE;
+        }
+        case CLEANUP_RELEASE -> {
+          // One release: a read and a resourceVersion-checked write of the label (a conflict
+          // is read and tried again, as SlotClaimer.release does).
+          if (r.toRelease.isEmpty()) {
+            r.stage = Stage.CLEANUP_REMOVE;
+          } else {
+            if (!locked(r)) {
+              return false;
+            }
+            String slot = r.toRelease.remove(0);
+            pending.remove(slot);
+            SlotRec now = store.slots.get(slot);
+            if (now != null && r.install.equals(now.claimedBy())) {
+              store.updateLabel(slot, now.rv(), null, true);
+            }
+            unlock(r);
+          }
+        }
+        case CLEANUP_REMOVE -> {
+          if (store.installs.containsKey(r.install)) {
+            store.remove(r.install);
+          }
+          r.stage = Stage.DONE;
+        }
         case DONE -> {}
       }
       return true;
+    }
+
+    /** This leader's stale-claim check: slot -> (holder, checks without the install cached). */
+    final Map<String, Map.Entry<String, Integer>> sightings = new HashMap<>();
+
+    /**
+     * A check that confirmed its holder absent and clears the label next: slot, holder, rv read.
+     */
+    String[] clearing;
+
+    /**
+     * One step of StaleClaims on a slot of this leader's cache: counts a label whose install the
+     * cache does not show; after {@link #GRACE_CHECKS} such checks reads the store and, when the
+     * install is absent there too, clears the label in a later step (resourceVersion-checked).
+     */
+    void staleClaimStep(String slotName) {
+      Store store = trial.store;
+      if (clearing != null) {
+        String[] c = clearing;
+        clearing = null;
+        SlotRec now = store.slots.get(c[0]);
+        // SlotClaimer.release, which waits for a claim in progress (one step here).
+        if (now != null && c[1].equals(now.claimedBy()) && lockHolder == null) {
+          Long created = store.createdAt.get(c[1]);
+          if (created != null && created <= Long.parseLong(c[2]) && store.violation.isEmpty()) {
+            store.violation = "the stale-claim check cleared the live claim of " + c[1];
+          }
+          store.updateLabel(c[0], now.rv(), null, true);
+        }
+        return;
+      }
+      SlotRec cached = cache.slotRecs.get(slotName);
+      String holder = cached == null ? null : cached.claimedBy();
+      if (holder == null || cache.installRecs.containsKey(holder)) {
+        sightings.remove(slotName);
+        return;
+      }
+      Map.Entry<String, Integer> seen = sightings.get(slotName);
+      int checks = seen != null && seen.getKey().equals(holder) ? seen.getValue() + 1 : 1;
+      if (checks < GRACE_CHECKS) {
+        sightings.put(slotName, Map.entry(holder, checks));
+        return;
+      }
+      sightings.remove(slotName);
+      if (!trial.staleClaimCheckTrustsCache && store.installs.containsKey(holder)) {
+        return; // the store read: the cache lagged
+      }
+      clearing = new String[] {slotName, holder, Long.toString(store.rv)};
     }
 
     /** Starts a reconcile of a random cached install that has none running here. */
@@ -534,6 +709,17 @@ class ClaimInterleavingTest {
 
     /** The reconciler's old rule: an install whose claim vanished fails (breaks the invariants). */
     boolean failVanishedClaims;
+
+    /** The old cleanup: only spec.slot is given back, not other slots labelled for the install. */
+    boolean cleanupReleasesHeldSlotOnly;
+
+    /** Whether the leaders run the stale-claim check. */
+    boolean staleClaimCheck = true;
+
+    /** A stale-claim check that believes its cache instead of reading the store. */
+    boolean staleClaimCheckTrustsCache;
+
+    int deletions;
 
     Trial(long seed) {
       this.seed = seed;
@@ -581,7 +767,10 @@ class ClaimInterleavingTest {
           }
         } else if (dice < 16 && !statusPatches.isEmpty()) {
           String name = statusPatches.remove(random.nextInt(statusPatches.size()));
-          store.patchPhase(name, store.installs.get(name).phase(), true);
+          InstallRec discovered = store.installs.get(name);
+          if (discovered != null) { // a person may have deleted it already
+            store.patchPhase(name, discovered.phase(), true);
+          }
         } else if (dice < 19) {
           store.slotStatusWrite("slot-" + random.nextInt(SLOTS));
         } else if (dice < 27) {
@@ -591,6 +780,26 @@ class ClaimInterleavingTest {
         } else if (dice < 55) {
           if (next < discoveries.size()) {
             c.startOne(random);
+          }
+        } else if (dice < 58) {
+          if (staleClaimCheck) {
+            c.staleClaimStep("slot-" + random.nextInt(SLOTS));
+          }
+        } else if (dice == 58) {
+          // Half the time a person deletes an install whose claim label is written and whose
+          // spec.slot is not yet: the window the cleanup of every labelled slot exists for.
+          boolean inTheWindow = random.nextBoolean();
+          Set<String> labelled = new HashSet<>();
+          store.slots.values().forEach(s -> labelled.add(s.claimedBy()));
+          List<String> alive =
+              store.installs.values().stream()
+                  .filter(ni -> !ni.deleting())
+                  .filter(ni -> !inTheWindow || (ni.slot() == null && labelled.contains(ni.name())))
+                  .map(InstallRec::name)
+                  .toList();
+          if (deletions < DELETIONS && !alive.isEmpty()) {
+            store.requestDelete(alive.get(random.nextInt(alive.size())));
+            deletions++;
           }
         } else {
           c.stepOne(random);
@@ -622,6 +831,12 @@ class ClaimInterleavingTest {
         for (String name : new ArrayList<>(store.installs.keySet())) {
           leader.settle(name);
         }
+        for (int s = 0; staleClaimCheck && s < SLOTS; s++) {
+          for (int check = 0; check <= GRACE_CHECKS; check++) {
+            leader.cache.catchUp();
+            leader.staleClaimStep("slot-" + s);
+          }
+        }
       } while (store.writes != before && ++rounds < 20);
       if (store.writes != before) {
         return "seed " + seed + ": did not settle in 20 rounds";
@@ -635,6 +850,9 @@ class ClaimInterleavingTest {
 
     String verdict(int replicas) {
       String where = "seed " + seed + " (" + replicas + " leaders in turn): ";
+      if (!store.violation.isEmpty()) {
+        return where + store.violation;
+      }
       Map<String, String> holderOfSlot = new HashMap<>();
       int claimed = 0;
       for (InstallRec ni : store.installs.values()) {
@@ -672,8 +890,15 @@ class ClaimInterleavingTest {
       if (claimed != SLOTS) {
         return where + claimed + " claims, expected " + SLOTS;
       }
-      if (store.installs.size() != DISTINCT_MACS) {
-        return where + store.installs.size() + " NodeInstalls for " + DISTINCT_MACS + " MACs";
+      long deleted = store.removed.stream().filter(n -> !store.installs.containsKey(n)).count();
+      if (store.installs.size() != DISTINCT_MACS - deleted) {
+        return where
+            + store.installs.size()
+            + " NodeInstalls for "
+            + DISTINCT_MACS
+            + " MACs, "
+            + deleted
+            + " deleted";
       }
       return "";
     }
