@@ -24,6 +24,7 @@ import lan.homelab.pxe.claim.SlotClaimer;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.http.HookTokens;
 import lan.homelab.pxe.http.OperatorHttpServer;
+import lan.homelab.pxe.http.StatusSource;
 import lan.homelab.pxe.install.InstallReports;
 import lan.homelab.pxe.install.NodeAnswers;
 import lan.homelab.pxe.install.NodeFilesRenderer;
@@ -34,6 +35,7 @@ import lan.homelab.pxe.slot.ProvisioningSlotReconciler;
 import lan.homelab.pxe.slot.SlotValidation;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
+import lan.homelab.pxe.status.NodeInstallEvents;
 import lan.homelab.pxe.tls.SelfSignedCertificate;
 
 /** Wiring only: settings, client, reconcilers, HTTP server. */
@@ -60,6 +62,7 @@ public final class OperatorMain implements AutoCloseable {
   private Operator operator;
   private NodeInstallReconciler installReconciler;
   private OperatorHttpServer http;
+  private NodeInstallEvents installEvents;
 
   public OperatorMain(KubernetesClient client, OperatorSettings settings, Clock clock) {
     this.client = client;
@@ -175,10 +178,12 @@ public final class OperatorMain implements AutoCloseable {
         c -> c.settingNamespace(ns));
     operator.start();
     installReconciler.publisher().requestStaticConfig();
+    installEvents = NodeInstallEvents.start(client, ns);
     http =
         new OperatorHttpServer(
             reports,
-            client,
+            new StatusSource(
+                installReconciler::allSlots, installReconciler::allInstalls, installEvents::newest),
             settings,
             metrics,
             () -> operator.getRuntimeInfo().isStarted(),
@@ -246,6 +251,9 @@ public final class OperatorMain implements AutoCloseable {
     }
     if (installReconciler != null && installReconciler.publisher() != null) {
       installReconciler.publisher().close();
+    }
+    if (installEvents != null) {
+      installEvents.close();
     }
   }
 

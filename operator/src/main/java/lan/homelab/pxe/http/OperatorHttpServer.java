@@ -2,7 +2,6 @@ package lan.homelab.pxe.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,8 +64,10 @@ import org.slf4j.LoggerFactory;
  *     unknown install</td></tr>
  * <tr><td>{@code GET /}</td><td>people</td><td>the status page (refreshes itself from the JSON
  *     API every 2 s)</td></tr>
- * <tr><td>{@code GET /api/v1/status}</td><td>anyone</td><td>{@link StatusSnapshot} as JSON</td></tr>
- * <tr><td>{@code GET /metrics}</td><td>Prometheus</td><td>text exposition format</td></tr>
+ * <tr><td>{@code GET /api/v1/status}</td><td>anyone</td><td>{@link StatusSnapshot} as JSON (from
+ *     the operator's caches: no API call)</td></tr>
+ * <tr><td>{@code GET /metrics}</td><td>Prometheus</td><td>text exposition format (phase gauges from
+ *     the same caches)</td></tr>
  * <tr><td>{@code GET /healthz}, {@code GET /readyz}</td><td>kubelet</td><td>200, or 503 while not
  *     ready</td></tr>
  * </table>
@@ -104,7 +105,7 @@ public final class OperatorHttpServer implements AutoCloseable {
   }
 
   private final InstallReports reports;
-  private final KubernetesClient client;
+  private final StatusSource status;
   private final OperatorSettings settings;
   private final PxeMetrics metrics;
   private final BooleanSupplier ready;
@@ -117,14 +118,14 @@ public final class OperatorHttpServer implements AutoCloseable {
 
   public OperatorHttpServer(
       InstallReports reports,
-      KubernetesClient client,
+      StatusSource status,
       OperatorSettings settings,
       PxeMetrics metrics,
       BooleanSupplier ready,
       Clock clock,
       Supplier<Optional<String>> hookToken) {
     this.reports = reports;
-    this.client = client;
+    this.status = status;
     this.settings = settings;
     this.metrics = metrics;
     this.ready = ready;
@@ -220,11 +221,7 @@ public final class OperatorHttpServer implements AutoCloseable {
       }
       case "/metrics" -> {
         allow(ex, "GET");
-        try {
-          snapshot();
-        } catch (KubernetesClientException e) {
-          log.debug("phase gauges not refreshed: {}", e.getMessage());
-        }
+        snapshot();
         send(
             ex,
             200,
@@ -255,7 +252,7 @@ public final class OperatorHttpServer implements AutoCloseable {
   }
 
   private StatusSnapshot snapshot() {
-    StatusSnapshot snapshot = StatusSnapshot.read(client, settings.namespace(), clock);
+    StatusSnapshot snapshot = StatusSnapshot.of(status, settings.namespace(), clock);
     metrics.slotsByPhase(snapshot.slotsByPhase());
     metrics.installsByPhase(snapshot.installsByPhase());
     return snapshot;

@@ -161,7 +161,7 @@ class ChartTest {
 
   @Test
   void shouldRenderSettingsTheOperatorReadsAsTheSeedsDefaults() {
-    OperatorSettings settings = settings(render(null));
+    OperatorSettings settings = HelmChart.settings(render(null));
 
     assertThat(settings)
         .isEqualTo(
@@ -177,7 +177,7 @@ class ChartTest {
   @Test
   void shouldCarryEverySettingFromValues() {
     OperatorSettings settings =
-        settings(
+        HelmChart.settings(
             render(
                 """
                 network:
@@ -468,14 +468,6 @@ class ChartTest {
         .filter(o -> o.getKind().equals("ProvisioningSlot"))
         .map(o -> Serialization.unmarshal(Serialization.asYaml(o), ProvisioningSlot.class))
         .toList();
-  }
-
-  static OperatorSettings settings(List<HasMetadata> objects) {
-    String yaml =
-        one(objects, ConfigMap.class, "pxe-operator-settings").getData().get("settings.yaml");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> raw = Serialization.unmarshal(yaml, Map.class);
-    return OperatorSettings.fromMap(raw);
   }
 
   private static String[] labels() {
