@@ -397,7 +397,7 @@ class ChartTest {
   }
 
   @Test
-  void shouldGenerateTheHookTokenAndAPasswordOnceAtInstall() {
+  void shouldRenderARandomHookTokenAndPasswordWhereNoClusterHoldsThem() {
     List<HasMetadata> objects = parseWithHooks(null);
 
     Secret token = one(objects, Secret.class, Names.SECRET_DHCP_HOOK);

@@ -44,9 +44,10 @@ import org.slf4j.LoggerFactory;
  * KubernetesCrudDispatcher}); this front adds what the store lacks: discovery, an empty OpenAPI
  * document, HTTP chunked watches, server-side Table output, correct merge patches, strategic-merge
  * and server-side-apply patches (approximated as merge patches), field selectors, status writes
- * that carry a query string, and clear errors for what it cannot do (protobuf bodies, dry runs). It
- * does not emulate admission, schema validation, defaulting or garbage collection, and a watch
- * cannot resume across deleted objects.
+ * that carry a query string, protobuf bodies of Secrets and ConfigMaps (client-go's typed clients,
+ * Helm's release storage), and clear errors for what it cannot do (other protobuf bodies, dry
+ * runs). It does not emulate admission, schema validation, defaulting or garbage collection, and a
+ * watch cannot resume across deleted objects.
  *
  * <p>Two modes:
  *
@@ -300,12 +301,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
       // fabric8 treats a 200 answer to its WebSocket handshake as "use HTTP watches instead".
       return Reply.json(200, Json.object());
     }
-    String contentType = call.header("Content-Type");
+    String contentType = call.contentType();
     if (contentType != null && contentType.contains("protobuf")) {
       return Reply.status(
           415,
           "UnsupportedMediaType",
-          "the lab API accepts JSON only, not "
+          "the lab API reads protobuf bodies of Secrets, ConfigMaps and DeleteOptions only, not"
+              + " this "
               + contentType
               + " (use kubectl apply -f / create -f)");
     }
@@ -407,7 +409,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   private Reply write(ApiCall call, ResourcePath path) {
-    String contentType = call.header("Content-Type");
+    String contentType = call.contentType();
     MockResponse response;
     switch (call.method()) {
       case "POST" ->
@@ -447,6 +449,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
     if (response.code() == 404 && MockStore.body(response).isEmpty()) {
       return notFound(path);
+    }
+    if (call.method().equals("POST") && response.code() == 409) {
+      return alreadyExists(path, call.body());
     }
     int code = response.code() == 202 ? 200 : response.code();
     String body = MockStore.body(response);
@@ -558,6 +563,22 @@ public final class EmbeddedApiServer implements AutoCloseable {
       details.put("kind", request.resource());
     }
     return Reply.json(403, status);
+  }
+
+  /**
+   * kube-apiserver's answer to a create of an existing object (the store says reason Invalid):
+   * reason AlreadyExists, which clients such as Helm's CRD install tell apart from a conflict.
+   */
+  private static Reply alreadyExists(ResourcePath path, String body) {
+    String name = Json.parse(body).path("metadata").path("name").asText("");
+    ObjectNode status =
+        Json.status(
+            409, "AlreadyExists", path.qualifiedResource() + " \"" + name + "\" already exists");
+    ObjectNode details = status.putObject("details");
+    details.put("name", name);
+    details.put("group", path.group());
+    details.put("kind", path.plural());
+    return Reply.json(409, status);
   }
 
   private Reply notFound(ResourcePath path) {
