@@ -41,6 +41,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 import lan.homelab.pxe.lab.Kubectl;
 import lan.homelab.pxe.lab.api.rbac.AccessDecision;
+import lan.homelab.pxe.lab.api.rbac.RbacFixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,27 +55,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SecureEmbeddedApiServerTest {
   private static final String NS = "pxe-system";
   private static final String BIND = "127.0.0.2";
-  private static final String BOOT_RBAC =
-      """
-      apiVersion: rbac.authorization.k8s.io/v1
-      kind: Role
-      metadata: {name: pxe-boot, namespace: pxe-system}
-      rules:
-        - apiGroups: [""]
-          resources: ["configmaps"]
-          verbs: ["get", "list", "watch"]
-        - apiGroups: [""]
-          resources: ["secrets"]
-          resourceNames: ["pxe-dhcp-hook", "pxe-tls"]
-          verbs: ["get", "list", "watch"]
-      ---
-      apiVersion: rbac.authorization.k8s.io/v1
-      kind: RoleBinding
-      metadata: {name: pxe-boot, namespace: pxe-system}
-      roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pxe-boot}
-      subjects:
-        - {kind: ServiceAccount, name: pxe-boot, namespace: pxe-system}
-      """;
   private static final String BOOT_USER = "system:serviceaccount:pxe-system:pxe-boot";
 
   @TempDir Path dir;
@@ -100,7 +80,7 @@ class SecureEmbeddedApiServerTest {
                 .endMetadata()
                 .build())
         .create();
-    for (String document : BOOT_RBAC.split("(?m)^---$")) {
+    for (String document : RbacFixtures.BOOT_RBAC.split("(?m)^---$")) {
       admin.resource((HasMetadata) Serialization.unmarshal(document)).create();
     }
     admin.configMaps().inNamespace(NS).resource(configMap("pxe-dnsmasq", "1")).create();

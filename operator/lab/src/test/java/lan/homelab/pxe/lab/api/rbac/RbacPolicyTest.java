@@ -20,29 +20,6 @@ class RbacPolicyTest {
   private static final UserInfo OPERATOR = UserInfo.serviceAccount(NS, "pxe-operator");
   private static final UserInfo STRANGER = UserInfo.serviceAccount("other", "pxe-boot");
 
-  /** The chart's boot Role: all ConfigMaps, two Secrets by name. */
-  private static final String BOOT_ROLE =
-      """
-      apiVersion: rbac.authorization.k8s.io/v1
-      kind: Role
-      metadata: {name: pxe-boot, namespace: pxe-system}
-      rules:
-        - apiGroups: [""]
-          resources: ["configmaps"]
-          verbs: ["get", "list", "watch"]
-        - apiGroups: [""]
-          resources: ["secrets"]
-          resourceNames: ["pxe-dhcp-hook", "pxe-tls"]
-          verbs: ["get", "list", "watch"]
-      ---
-      apiVersion: rbac.authorization.k8s.io/v1
-      kind: RoleBinding
-      metadata: {name: pxe-boot, namespace: pxe-system}
-      roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pxe-boot}
-      subjects:
-        - {kind: ServiceAccount, name: pxe-boot, namespace: pxe-system}
-      """;
-
   private static RbacPolicy policy(String... yamlStreams) {
     List<ClusterRole> clusterRoles = new ArrayList<>(BootstrapPolicy.clusterRoles());
     List<ClusterRoleBinding> clusterRoleBindings =
@@ -87,7 +64,7 @@ class RbacPolicyTest {
 
   @Test
   void shouldAllowWhatARoleBoundInTheNamespaceGrantsAndNothingElse() {
-    RbacPolicy policy = policy(BOOT_ROLE);
+    RbacPolicy policy = policy(RbacFixtures.BOOT_RBAC);
     String configMaps = "/api/v1/namespaces/pxe-system/configmaps";
 
     assertThat(allowed(policy, BOOT, "GET", configMaps + "/pxe-dnsmasq")).isTrue();
@@ -105,7 +82,7 @@ class RbacPolicyTest {
 
   @Test
   void shouldHonourResourceNamesOnGetButNeverOnAnUnpinnedListOrWatch() {
-    RbacPolicy policy = policy(BOOT_ROLE);
+    RbacPolicy policy = policy(RbacFixtures.BOOT_RBAC);
     String secrets = "/api/v1/namespaces/pxe-system/secrets";
 
     assertThat(allowed(policy, BOOT, "GET", secrets + "/pxe-tls")).isTrue();
@@ -122,7 +99,7 @@ class RbacPolicyTest {
 
   @Test
   void shouldAllowAListOrWatchPinnedToAGrantedNameByFieldSelector() {
-    RbacPolicy policy = policy(BOOT_ROLE);
+    RbacPolicy policy = policy(RbacFixtures.BOOT_RBAC);
     String secrets = "/api/v1/namespaces/pxe-system/secrets";
     Map<String, String> watchTls =
         Map.of("watch", "true", "fieldSelector", "metadata.name=pxe-tls");
@@ -342,7 +319,7 @@ class RbacPolicyTest {
 
   @Test
   void shouldDescribeADenialAsKubeApiserverDoes() {
-    RbacPolicy policy = policy(BOOT_ROLE);
+    RbacPolicy policy = policy(RbacFixtures.BOOT_RBAC);
 
     assertThat(
             policy
@@ -385,7 +362,7 @@ class RbacPolicyTest {
 
   @Test
   void shouldListTheRulesThatApplyInANamespaceForARulesReview() {
-    RbacPolicy policy = policy(BOOT_ROLE);
+    RbacPolicy policy = policy(RbacFixtures.BOOT_RBAC);
 
     assertThat(policy.rulesFor(BOOT, NS))
         .anySatisfy(
