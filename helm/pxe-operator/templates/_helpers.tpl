@@ -60,9 +60,54 @@ app.kubernetes.io/instance: {{ .ctx.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
-{{/* repository:tag of an image value. */}}
+{{/* repository@digest of an image value when it has a digest (the tag is then ignored), else repository:tag. */}}
 {{- define "pxe.image" -}}
+{{- if .digest }}
+{{- printf "%s@%s" .repository .digest }}
+{{- else }}
 {{- printf "%s:%s" .repository .tag }}
+{{- end }}
+{{- end }}
+
+{{/*
+A pod template's labels and annotations: the chart's own (labels, annotations) win over the
+admin's (pod.podLabels, pod.podAnnotations), so selectors and checksums stay intact.
+Call with (dict "labels" <dict> "annotations" <dict> "pod" .Values.operator).
+*/}}
+{{- define "pxe.podMetadata" -}}
+labels:
+  {{- toYaml (merge (deepCopy .labels) (.pod.podLabels | default dict)) | nindent 2 }}
+{{- with (merge (deepCopy (.annotations | default dict)) (.pod.podAnnotations | default dict)) }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Where a pod may run and what it may pull: imagePullSecrets (top level), nodeSelector (the admin's,
+with the chart's pins winning), tolerations, affinity, priorityClassName.
+Call with (dict "ctx" $ "pod" .Values.operator "pins" <dict of nodeSelector entries>).
+*/}}
+{{- define "pxe.podPlacement" -}}
+{{- with .ctx.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with (merge (deepCopy (.pins | default dict)) (.pod.nodeSelector | default dict)) }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .pod.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .pod.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .pod.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
 {{- end }}
 
 {{/* Base URL of nginx as the machines reach it. */}}

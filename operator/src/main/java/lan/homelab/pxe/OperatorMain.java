@@ -27,6 +27,7 @@ import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.http.HookTokens;
 import lan.homelab.pxe.http.OperatorHttpServer;
 import lan.homelab.pxe.http.ProbeHealth;
+import lan.homelab.pxe.http.StatusSource;
 import lan.homelab.pxe.install.BootConfigPublisher;
 import lan.homelab.pxe.install.InstallReports;
 import lan.homelab.pxe.install.NodeAnswers;
@@ -38,6 +39,7 @@ import lan.homelab.pxe.slot.ProvisioningSlotReconciler;
 import lan.homelab.pxe.slot.SlotValidation;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
+import lan.homelab.pxe.status.NodeInstallEvents;
 import lan.homelab.pxe.tls.CertificateFingerprint;
 
 /** Wiring only: settings, client, reconcilers, HTTP server. */
@@ -66,6 +68,7 @@ public final class OperatorMain implements AutoCloseable {
   private Operator operator;
   private NodeInstallReconciler installReconciler;
   private OperatorHttpServer http;
+  private NodeInstallEvents installEvents;
 
   public OperatorMain(KubernetesClient client, OperatorSettings settings, Clock clock) {
     this.client = client;
@@ -198,10 +201,12 @@ public final class OperatorMain implements AutoCloseable {
         c -> c.settingNamespace(ns));
     operator.start();
     installReconciler.publisher().requestStaticConfig();
+    installEvents = NodeInstallEvents.start(client, ns);
     http =
         new OperatorHttpServer(
             reports,
-            client,
+            new StatusSource(
+                installReconciler::allSlots, installReconciler::allInstalls, installEvents::newest),
             settings,
             metrics,
             new ProbeHealth(
@@ -286,6 +291,9 @@ public final class OperatorMain implements AutoCloseable {
     }
     if (installReconciler != null && installReconciler.publisher() != null) {
       installReconciler.publisher().close();
+    }
+    if (installEvents != null) {
+      installEvents.close();
     }
   }
 

@@ -2,7 +2,6 @@ package lan.homelab.pxe.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,8 +65,10 @@ import org.slf4j.LoggerFactory;
  *     unknown install</td></tr>
  * <tr><td>{@code GET /}</td><td>people</td><td>the status page (refreshes itself from the JSON
  *     API every 2 s)</td></tr>
- * <tr><td>{@code GET /api/v1/status}</td><td>anyone</td><td>{@link StatusSnapshot} as JSON</td></tr>
- * <tr><td>{@code GET /metrics}</td><td>Prometheus</td><td>text exposition format</td></tr>
+ * <tr><td>{@code GET /api/v1/status}</td><td>anyone</td><td>{@link StatusSnapshot} as JSON (from
+ *     the operator's caches: no API call)</td></tr>
+ * <tr><td>{@code GET /metrics}</td><td>Prometheus</td><td>text exposition format (phase gauges from
+ *     the same caches)</td></tr>
  * <tr><td>{@code GET /readyz}, {@code GET /healthz}</td><td>kubelet</td><td>{@link ProbeHealth}:
  *     readyz 503 while an event source is unhealthy, healthz 503 once it has been for 5 min; the
  *     body lists the problems</td></tr>
@@ -106,7 +107,7 @@ public final class OperatorHttpServer implements AutoCloseable {
   }
 
   private final InstallReports reports;
-  private final KubernetesClient client;
+  private final StatusSource status;
   private final OperatorSettings settings;
   private final PxeMetrics metrics;
   private final ProbeHealth health;
@@ -119,14 +120,14 @@ public final class OperatorHttpServer implements AutoCloseable {
 
   public OperatorHttpServer(
       InstallReports reports,
-      KubernetesClient client,
+      StatusSource status,
       OperatorSettings settings,
       PxeMetrics metrics,
       ProbeHealth health,
       Clock clock,
       Supplier<Optional<String>> hookToken) {
     this.reports = reports;
-    this.client = client;
+    this.status = status;
     this.settings = settings;
     this.metrics = metrics;
     this.health = health;
@@ -222,11 +223,7 @@ public final class OperatorHttpServer implements AutoCloseable {
       }
       case "/metrics" -> {
         allow(ex, "GET");
-        try {
-          snapshot();
-        } catch (KubernetesClientException e) {
-          log.debug("phase gauges not refreshed: {}", e.getMessage());
-        }
+        snapshot();
         send(
             ex,
             200,
@@ -264,7 +261,7 @@ public final class OperatorHttpServer implements AutoCloseable {
   }
 
   private StatusSnapshot snapshot() {
-    StatusSnapshot snapshot = StatusSnapshot.read(client, settings.namespace(), clock);
+    StatusSnapshot snapshot = StatusSnapshot.of(status, settings.namespace(), clock);
     metrics.slotsByPhase(snapshot.slotsByPhase());
     metrics.installsByPhase(snapshot.installsByPhase());
     return snapshot;

@@ -1,14 +1,12 @@
 package lan.homelab.pxe.http;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import lan.homelab.pxe.api.v1alpha1.ApiConstants;
 import lan.homelab.pxe.api.v1alpha1.NodeInstall;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
@@ -17,10 +15,12 @@ import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.api.v1alpha1.SlotPhase;
 import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.status.Conditions;
+import lan.homelab.pxe.status.NodeInstallEvents;
 
 /**
- * What the status page and {@code /api/v1/status} show: the queue in order and every NodeInstall
- * with its step timestamps and last Event, read from the API server at the moment of the call.
+ * What the status page, {@code /api/v1/status} and the phase gauges of {@code /metrics} show: the
+ * queue in order and every NodeInstall with its step timestamps and last Event, as the operator's
+ * caches hold them ({@link StatusSource}): no request costs an API call.
  */
 record StatusSnapshot(
     String generatedAt, String namespace, List<Slot> slots, List<Install> installs) {
@@ -57,19 +57,15 @@ record StatusSnapshot(
   /** The newest Event about a NodeInstall. */
   record LastEvent(String type, String reason, String message, String time) {}
 
-  static StatusSnapshot read(KubernetesClient client, String namespace, Clock clock) {
-    List<ProvisioningSlot> slots =
-        client.resources(ProvisioningSlot.class).inNamespace(namespace).list().getItems();
-    List<NodeInstall> installs =
-        client.resources(NodeInstall.class).inNamespace(namespace).list().getItems();
-    Map<String, LastEvent> lastEvents = lastEvents(client, namespace);
+  /** The snapshot of what the source holds now. */
+  static StatusSnapshot of(StatusSource source, String namespace, Clock clock) {
     return new StatusSnapshot(
         Conditions.timestamp(clock.instant()),
         namespace,
-        slots.stream().sorted(QUEUE_ORDER).map(StatusSnapshot::slot).toList(),
-        installs.stream()
+        source.slots().get().stream().sorted(QUEUE_ORDER).map(StatusSnapshot::slot).toList(),
+        source.installs().get().stream()
             .sorted(Comparator.comparing(ni -> ni.getMetadata().getName()))
-            .map(ni -> install(ni, lastEvents.get(ni.getMetadata().getName())))
+            .map(ni -> install(ni, source.newestEvent().apply(ni.getMetadata().getName())))
             .toList());
   }
 
@@ -136,7 +132,7 @@ record StatusSnapshot(
         status == null ? null : status.getMac());
   }
 
-  private static Install install(NodeInstall ni, LastEvent lastEvent) {
+  private static Install install(NodeInstall ni, Optional<Event> newestEvent) {
     NodeInstallStatus st = ni.getStatus() == null ? new NodeInstallStatus() : ni.getStatus();
     return new Install(
         ni.getMetadata().getName(),
@@ -153,47 +149,11 @@ record StatusSnapshot(
         st.getAnswerServedAt(),
         st.getWebhookReceivedAt(),
         st.getCompletedAt(),
-        lastEvent);
-  }
-
-  private static Map<String, LastEvent> lastEvents(KubernetesClient client, String namespace) {
-    Map<String, Event> newest = new HashMap<>();
-    for (Event e : client.v1().events().inNamespace(namespace).list().getItems()) {
-      if (e.getInvolvedObject() == null
-          || !"NodeInstall".equals(e.getInvolvedObject().getKind())
-          || e.getInvolvedObject().getName() == null) {
-        continue;
-      }
-      newest.merge(
-          e.getInvolvedObject().getName(), e, (a, b) -> EVENT_ORDER.compare(a, b) >= 0 ? a : b);
-    }
-    Map<String, LastEvent> result = new HashMap<>();
-    newest.forEach(
-        (name, e) ->
-            result.put(
-                name, new LastEvent(e.getType(), e.getReason(), e.getMessage(), eventTime(e))));
-    return result;
-  }
-
-  private static final Comparator<Event> EVENT_ORDER =
-      Comparator.comparing(StatusSnapshot::eventTime, Comparator.nullsFirst(String::compareTo))
-          .thenComparing(StatusSnapshot::resourceVersion);
-
-  private static String eventTime(Event e) {
-    if (e.getLastTimestamp() != null) {
-      return e.getLastTimestamp();
-    }
-    if (e.getEventTime() != null && e.getEventTime().getTime() != null) {
-      return e.getEventTime().getTime();
-    }
-    return e.getMetadata().getCreationTimestamp();
-  }
-
-  private static long resourceVersion(Event e) {
-    try {
-      return Long.parseLong(Objects.requireNonNullElse(e.getMetadata().getResourceVersion(), "0"));
-    } catch (NumberFormatException notNumeric) {
-      return 0;
-    }
+        newestEvent
+            .map(
+                e ->
+                    new LastEvent(
+                        e.getType(), e.getReason(), e.getMessage(), NodeInstallEvents.time(e)))
+            .orElse(null));
   }
 }

@@ -198,11 +198,13 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     return ids;
   }
 
-  Collection<NodeInstall> allInstalls() {
+  /** Every NodeInstall in the operator's cache (kept by watching on every replica). */
+  public Collection<NodeInstall> allInstalls() {
     return installCache.list().toList();
   }
 
-  Collection<ProvisioningSlot> allSlots() {
+  /** Every ProvisioningSlot in the operator's cache (kept by watching on every replica). */
+  public Collection<ProvisioningSlot> allSlots() {
     return slotSource.list(settings.namespace(), s -> true).toList();
   }
 

@@ -162,7 +162,7 @@ class ChartTest {
 
   @Test
   void shouldRenderSettingsTheOperatorReadsAsTheSeedsDefaults() {
-    OperatorSettings settings = settings(render(null));
+    OperatorSettings settings = HelmChart.settings(render(null));
 
     assertThat(settings)
         .isEqualTo(
@@ -178,7 +178,7 @@ class ChartTest {
   @Test
   void shouldCarryEverySettingFromValues() {
     OperatorSettings settings =
-        settings(
+        HelmChart.settings(
             render(
                 """
                 network:
@@ -398,7 +398,7 @@ class ChartTest {
   }
 
   @Test
-  void shouldGenerateTheHookTokenAndAPasswordOnceAtInstall() {
+  void shouldRenderARandomHookTokenAndPasswordWhereNoClusterHoldsThem() {
     List<HasMetadata> objects = parseWithHooks(null);
 
     Secret token = one(objects, Secret.class, Names.SECRET_DHCP_HOOK);
@@ -468,7 +468,9 @@ class ChartTest {
           .hasMessageContaining("installTimeout");
     }
     for (String enough : List.of("1m", "60s", "60000ms", "2h", "PT1H", "PT90M")) {
-      assertThat(settings(render("operator: {installTimeout: " + enough + "}\n")).installTimeout())
+      assertThat(
+              HelmChart.settings(render("operator: {installTimeout: " + enough + "}\n"))
+                  .installTimeout())
           .as(enough)
           .isGreaterThanOrEqualTo(OperatorSettings.MIN_INSTALL_TIMEOUT);
     }
@@ -496,14 +498,6 @@ class ChartTest {
         .filter(o -> o.getKind().equals("ProvisioningSlot"))
         .map(o -> Serialization.unmarshal(Serialization.asYaml(o), ProvisioningSlot.class))
         .toList();
-  }
-
-  static OperatorSettings settings(List<HasMetadata> objects) {
-    String yaml =
-        one(objects, ConfigMap.class, "pxe-operator-settings").getData().get("settings.yaml");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> raw = Serialization.unmarshal(yaml, Map.class);
-    return OperatorSettings.fromMap(raw);
   }
 
   private static String[] labels() {

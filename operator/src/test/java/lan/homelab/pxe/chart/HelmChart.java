@@ -2,6 +2,7 @@ package lan.homelab.pxe.chart;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -10,17 +11,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import lan.homelab.pxe.config.OperatorSettings;
 
-/** The chart helm/pxe-operator rendered with helm-java (Helm's own template engine, in-process). */
-final class HelmChart {
-  static final String RELEASE = "pxe-operator";
-  static final String NAMESPACE = "pxe-system";
+/**
+ * The chart helm/pxe-operator rendered with helm-java (Helm's own template engine, in-process).
+ * Public for the lab module's tests (through this module's test jar).
+ */
+public final class HelmChart {
+  public static final String RELEASE = "pxe-operator";
+  public static final String NAMESPACE = "pxe-system";
 
   /** k3s's Kubernetes release the chart is rendered for (helm-java defaults to v1.20). */
-  static final String KUBE_VERSION = "v1.32.0";
+  public static final String KUBE_VERSION = "v1.32.0";
 
   static final String HOOK_MARKER = "pxe.test/helm-hook";
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
@@ -28,7 +34,7 @@ final class HelmChart {
   private HelmChart() {}
 
   /** The repository root: system property pxe.repoRoot (surefire), else the nearest parent. */
-  static Path repoRoot() {
+  public static Path repoRoot() {
     String property = System.getProperty("pxe.repoRoot");
     if (property != null && Files.isDirectory(Path.of(property, "helm"))) {
       return Path.of(property).toAbsolutePath().normalize();
@@ -42,12 +48,12 @@ final class HelmChart {
         "helm/pxe-operator not found above " + Path.of("").toAbsolutePath());
   }
 
-  static Path chartDir() {
+  public static Path chartDir() {
     return repoRoot().resolve("helm/pxe-operator");
   }
 
   /** `helm template` with the chart's defaults plus the given values file (YAML text), if any. */
-  static String template(String valuesYaml) {
+  public static String template(String valuesYaml) {
     return template(chartDir(), valuesYaml);
   }
 
@@ -111,7 +117,7 @@ final class HelmChart {
   }
 
   /** Every object of a multi-document YAML stream, parsed by fabric8. */
-  static List<HasMetadata> parse(String yaml) {
+  public static List<HasMetadata> parse(String yaml) {
     List<HasMetadata> objects = new ArrayList<>();
     for (String document : DOCUMENT_SEPARATOR.split(yaml)) {
       boolean empty =
@@ -123,22 +129,32 @@ final class HelmChart {
     return objects;
   }
 
-  static List<HasMetadata> render(String valuesYaml) {
+  public static List<HasMetadata> render(String valuesYaml) {
     return parse(template(valuesYaml));
   }
 
-  static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type, String name) {
+  public static <T extends HasMetadata> T one(
+      List<HasMetadata> objects, Class<T> type, String name) {
     return find(objects, type, name)
         .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
   }
 
-  static <T extends HasMetadata> Optional<T> find(
+  public static <T extends HasMetadata> Optional<T> find(
       List<HasMetadata> objects, Class<T> type, String name) {
     return all(objects, type, o -> o.getMetadata().getName().equals(name)).stream().findFirst();
   }
 
-  static <T extends HasMetadata> List<T> all(
+  public static <T extends HasMetadata> List<T> all(
       List<HasMetadata> objects, Class<T> type, Predicate<T> filter) {
     return objects.stream().filter(type::isInstance).map(type::cast).filter(filter).toList();
+  }
+
+  /** The operator's settings as the chart's settings ConfigMap gives them. */
+  public static OperatorSettings settings(List<HasMetadata> objects) {
+    String yaml =
+        one(objects, ConfigMap.class, "pxe-operator-settings").getData().get("settings.yaml");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> raw = Serialization.unmarshal(yaml, Map.class);
+    return OperatorSettings.fromMap(raw);
   }
 }

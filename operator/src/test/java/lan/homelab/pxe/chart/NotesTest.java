@@ -28,6 +28,14 @@ class NotesTest {
   }
 
   @Test
+  void shouldWarnWhenTheNodesWouldAskTheBootNodeForDnsWhichServesNone() throws IOException {
+    assertThat(installOutput(""))
+        .contains("WARNING: network.dns is 10.11.0.1, the boot node itself")
+        .contains("serves no DNS (port=0)");
+    assertThat(installOutput("network: {dns: 10.11.0.53}\n")).doesNotContain("WARNING");
+  }
+
+  @Test
   void shouldMentionOnlyWhatTheValuesAskFor() throws IOException {
     String notes =
         installOutput(

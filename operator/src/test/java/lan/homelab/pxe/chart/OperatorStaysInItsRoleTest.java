@@ -7,13 +7,24 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.OperatorMain;
 import lan.homelab.pxe.api.v1alpha1.InstallInventory;
@@ -31,13 +42,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RBAC covers what the operator calls and no more: the operator, started from the chart's settings,
- * walks machines through the whole lifecycle while the mock API records every request it makes;
- * each request must be allowed by the chart's Role, and every permission of the Role must have been
- * used.
+ * walks machines through the whole lifecycle, and every HTTP endpoint is called on the way, while
+ * the mock API records every request it makes; each request must be allowed by the chart's Role,
+ * and every permission of the Role must have been used. (The lab module's
+ * OperatorUnderTheChartsRoleTest runs the same operator against an API that enforces the Role.)
  */
 class OperatorStaysInItsRoleTest {
   private static final Mac FIRST = Mac.parse("52:54:00:00:01:01");
   private static final Mac SECOND = Mac.parse("52:54:00:00:01:02");
+  private static final int BURST = 300;
 
   /**
    * Granted though this walk does not reach them: taking over another replica's lease, and
@@ -50,6 +63,7 @@ class OperatorStaysInItsRoleTest {
 
   private MockApi api;
   private OperatorMain operator;
+  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void startApi() {
@@ -93,8 +107,60 @@ class OperatorStaysInItsRoleTest {
         Base64.getDecoder().decode(secret.getData().get(Names.KEY_TOKEN)), StandardCharsets.UTF_8);
   }
 
-  @Test
-  void shouldCallTheApiOnlyAsItsRoleAllowsAndUseEveryPermissionItGrants() throws Exception {
+  private HttpResponse<String> get(String path) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + path))
+              .timeout(Duration.ofSeconds(10))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Every endpoint a person, Prometheus or the kubelet calls answers 200 with what it should. */
+  private void assertEveryHttpEndpointServes(Mac provisioned) {
+    assertThat(get("/healthz")).satisfies(r -> assertOk(r, "\"status\":\"ok\""));
+    assertThat(get("/readyz")).satisfies(r -> assertOk(r, "\"status\":\"ready\""));
+    assertThat(get("/")).satisfies(r -> assertOk(r, "<script src=\"status.js\"></script>"));
+    assertThat(get("/status.js")).satisfies(r -> assertOk(r, "/api/v1/status"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(get("/api/v1/status"))
+                    .satisfies(
+                        r ->
+                            assertOk(
+                                r,
+                                "\"name\":\"" + provisioned.objectName() + "\"",
+                                "\"phase\":\"Provisioned\"",
+                                "\"lastEvent\":{\"type\":\"Normal\"")));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(get("/metrics"))
+                    .satisfies(
+                        r ->
+                            assertOk(
+                                r,
+                                "pxe_installs{phase=\"Provisioned\"} 1.0",
+                                "pxe_slots{phase=\"Provisioned\"} 1.0",
+                                "# TYPE pxe_installs gauge")));
+  }
+
+  private static void assertOk(HttpResponse<String> response, String... contains) {
+    assertThat(response.statusCode()).as(response.uri() + " " + response.body()).isEqualTo(200);
+    assertThat(response.body()).contains(contains);
+  }
+
+  /** The chart's objects in the API, the operator started with the chart's settings. */
+  private List<HasMetadata> startOperatorAsTheChartRunsIt() throws InterruptedException {
     List<HasMetadata> objects = HelmChart.render(null);
     api.apply(objects);
     api.client
@@ -111,21 +177,33 @@ class OperatorStaysInItsRoleTest {
     api.drainAccesses();
 
     operator =
-        new OperatorMain(api.server.createClient(), ChartTest.settings(objects), Clock.systemUTC())
+        new OperatorMain(api.server.createClient(), HelmChart.settings(objects), Clock.systemUTC())
             .withLeaderElection("only-replica", Duration.ofSeconds(10))
             .withHttpPort(0)
             .start();
+    return objects;
+  }
+
+  private void provision(Mac mac, String address) {
     var reports = operator.reports();
     reports.discovered(
-        new DiscoveryReport(FIRST, Ipv4.parse("10.11.3.200"), ClientType.PXE, "bios", "vmbr0"));
-    awaitPhase(FIRST, NodeInstallPhase.Installing);
+        new DiscoveryReport(mac, Ipv4.parse(address), ClientType.PXE, "bios", "vmbr0"));
+    awaitPhase(mac, NodeInstallPhase.Installing);
     assertThat(
             reports.webhookReceived(
-                FIRST.objectName(),
-                token(FIRST),
-                new WebhookReport(List.of(FIRST), token(FIRST), new InstallInventory())))
+                mac.objectName(),
+                token(mac),
+                new WebhookReport(List.of(mac), token(mac), new InstallInventory())))
         .isEqualTo(WebhookOutcome.ACCEPTED);
-    awaitPhase(FIRST, NodeInstallPhase.Provisioned);
+    awaitPhase(mac, NodeInstallPhase.Provisioned);
+  }
+
+  @Test
+  void shouldCallTheApiOnlyAsItsRoleAllowsAndUseEveryPermissionItGrants() throws Exception {
+    List<HasMetadata> objects = startOperatorAsTheChartRunsIt();
+    var reports = operator.reports();
+    provision(FIRST, "10.11.3.200");
+    assertEveryHttpEndpointServes(FIRST);
     reports.discovered(
         new DiscoveryReport(SECOND, Ipv4.parse("10.11.3.201"), ClientType.PXE, "bios", "vmbr0"));
     awaitPhase(SECOND, NodeInstallPhase.Installing);
@@ -153,5 +231,32 @@ class OperatorStaysInItsRoleTest {
     Set<ApiAccess> result = new TreeSet<>(a);
     result.removeAll(b);
     return result;
+  }
+
+  @Test
+  void shouldServeABurstOfStatusPageJsonAndMetricsRequestsWithoutReadingTheApi() throws Exception {
+    startOperatorAsTheChartRunsIt();
+    provision(FIRST, "10.11.3.200");
+    assertEveryHttpEndpointServes(FIRST);
+    api.drainAccesses();
+
+    List<String> paths = List.of("/api/v1/status", "/metrics", "/");
+    ExecutorService browsers = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Integer>> answers = new ArrayList<>();
+      for (int i = 0; i < BURST; i++) {
+        String path = paths.get(i % paths.size());
+        answers.add(browsers.submit(() -> get(path).statusCode()));
+      }
+      for (Future<Integer> answer : answers) {
+        assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo(200);
+      }
+    } finally {
+      browsers.shutdownNow();
+    }
+
+    assertThat(ApiAccess.describe(api.drainAccesses()))
+        .as("reads of what the status shows while %d requests were served", BURST)
+        .noneMatch(a -> a.matches(".*(nodeinstalls|provisioningslots|events) (get|list).*"));
   }
 }

@@ -29,7 +29,7 @@ class RbacTest {
                   verbs(PXE, "nodeinstalls/status", "patch"),
                   verbs(CORE, "configmaps", "get", "list", "watch", "create", "update", "delete"),
                   verbs(CORE, "secrets", "get", "list", "watch", "create", "update", "delete"),
-                  verbs(CORE, "events", "create"),
+                  verbs(CORE, "events", "create", "list", "watch"),
                   verbs("coordination.k8s.io", "leases", "get", "create", "update", "patch"))
               .flatMap(List::stream)
               .toList());

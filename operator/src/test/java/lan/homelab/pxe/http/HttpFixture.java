@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -53,6 +54,7 @@ import lan.homelab.pxe.install.InstallReports;
 import lan.homelab.pxe.metrics.PxeMetrics;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
+import lan.homelab.pxe.status.NodeInstallEvents;
 
 /**
  * The operator's HTTP server on 127.0.0.1 against a fabric8 mock API server in CRUD mode with the
@@ -72,6 +74,12 @@ final class HttpFixture implements AutoCloseable {
   final java.util.concurrent.atomic.AtomicReference<java.util.List<String>> unhealthy =
       new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
   final OperatorHttpServer server;
+
+  /** What the status page reads, kept by watching as the operator's informers keep it. */
+  private final SharedIndexInformer<NodeInstall> installs;
+
+  private final SharedIndexInformer<ProvisioningSlot> slots;
+  private final NodeInstallEvents events;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   HttpFixture() throws IOException {
@@ -106,10 +114,13 @@ final class HttpFixture implements AutoCloseable {
     InstallReports reports =
         new InstallReports(
             client, settings, new Conditions(clock), new EventRecorder(client, clock));
+    installs = client.resources(NodeInstall.class).inNamespace(NS).inform();
+    slots = client.resources(ProvisioningSlot.class).inNamespace(NS).inform();
+    events = NodeInstallEvents.start(client, NS);
     server =
         new OperatorHttpServer(
                 reports,
-                client,
+                new StatusSource(slots.getStore()::list, installs.getStore()::list, events::newest),
                 settings,
                 metrics,
                 new ProbeHealth(ready::get, unhealthy::get, clock),
@@ -337,6 +348,9 @@ final class HttpFixture implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    events.close();
+    installs.close();
+    slots.close();
     client.close();
     mock.destroy();
   }

@@ -2,6 +2,7 @@ package lan.homelab.pxe.http;
 
 import static lan.homelab.pxe.http.HttpFixture.HOOK_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -106,12 +107,14 @@ class InstallFlowOverHttpTest {
     assertThat(status.getAnswerRequest().getMacMatches()).isTrue();
     assertThat(status.getWebhookReceivedAt()).isNotNull();
     assertThat(status.getInventory().getSshHostKeys()).hasSize(3);
-    String json = fx.get("/api/v1/status").body();
-    assertThat(json)
-        .contains("\"bootScriptServedAt\":\"2026-11-26T16:00:00Z\"")
-        .contains("\"answerServedAt\":\"2026-11-26T16:00:00Z\"")
-        .contains("\"webhookReceivedAt\":\"2026-11-26T16:00:00Z\"")
-        .contains("\"reason\":\"AnswerServed\"");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(fx.get("/api/v1/status").body())
+                    .contains("\"bootScriptServedAt\":\"2026-11-26T16:00:00Z\"")
+                    .contains("\"answerServedAt\":\"2026-11-26T16:00:00Z\"")
+                    .contains("\"webhookReceivedAt\":\"2026-11-26T16:00:00Z\"")
+                    .contains("\"reason\":\"AnswerServed\""));
   }
 
   @Test

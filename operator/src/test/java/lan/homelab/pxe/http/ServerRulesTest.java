@@ -124,18 +124,22 @@ class ServerRulesTest {
     event(ni.getMetadata().getName(), "Claimed", "took slot peach-beach", "2026-11-26T15:00:00Z");
     event(ni.getMetadata().getName(), "AnswerServed", "fetched", "2026-11-26T15:05:00Z");
 
-    HttpResponse<String> response = fx.get("/api/v1/status");
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
-    String json = response.body();
-    assertThat(json).contains("\"generatedAt\":\"2026-11-26T16:00:00Z\"");
-    assertThat(json.indexOf("peach-beach")).isLessThan(json.indexOf("moo-moo-meadows"));
-    assertThat(json)
-        .contains("\"holder\":\"52-54-00-00-00-01\"")
-        .contains("\"phase\":\"Installing\"")
-        .contains("\"phase\":\"Waiting\"")
-        .contains("\"lastEvent\":{\"type\":\"Normal\",\"reason\":\"AnswerServed\"");
+    await()
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> response = fx.get("/api/v1/status");
+              assertThat(response.statusCode()).isEqualTo(200);
+              assertThat(response.headers().firstValue("Content-Type"))
+                  .contains("application/json");
+              String json = response.body();
+              assertThat(json).contains("\"generatedAt\":\"2026-11-26T16:00:00Z\"");
+              assertThat(json.indexOf("peach-beach")).isLessThan(json.indexOf("moo-moo-meadows"));
+              assertThat(json)
+                  .contains("\"holder\":\"52-54-00-00-00-01\"")
+                  .contains("\"phase\":\"Installing\"")
+                  .contains("\"phase\":\"Waiting\"")
+                  .contains("\"lastEvent\":{\"type\":\"Normal\",\"reason\":\"AnswerServed\"");
+            });
   }
 
   @Test
@@ -145,19 +149,22 @@ class ServerRulesTest {
     fx.install("52:54:00:00:00:01", NodeInstallPhase.Installing, "10.11.0.2", null);
     fx.post("/v1/dhcp-events", "application/json", "{}");
 
-    HttpResponse<String> response = fx.get("/metrics");
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type"))
-        .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
-    assertThat(response.body())
-        .contains("pxe_slots{phase=\"Claimed\"} 1.0")
-        .contains("pxe_slots{phase=\"Available\"} 1.0")
-        .contains("pxe_slots{phase=\"Provisioned\"} 0.0")
-        .contains("pxe_installs{phase=\"Installing\"} 1.0")
-        .contains("pxe_installs{phase=\"Failed\"} 0.0")
-        .contains("pxe_dhcp_events_total{outcome=\"refused-401\"}")
-        .contains("pxe_claim_latency_seconds_bucket");
+    await()
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> response = fx.get("/metrics");
+              assertThat(response.statusCode()).isEqualTo(200);
+              assertThat(response.headers().firstValue("Content-Type"))
+                  .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+              assertThat(response.body())
+                  .contains("pxe_slots{phase=\"Claimed\"} 1.0")
+                  .contains("pxe_slots{phase=\"Available\"} 1.0")
+                  .contains("pxe_slots{phase=\"Provisioned\"} 0.0")
+                  .contains("pxe_installs{phase=\"Installing\"} 1.0")
+                  .contains("pxe_installs{phase=\"Failed\"} 0.0")
+                  .contains("pxe_dhcp_events_total{outcome=\"refused-401\"}")
+                  .contains("pxe_claim_latency_seconds_bucket");
+            });
   }
 
   @Test

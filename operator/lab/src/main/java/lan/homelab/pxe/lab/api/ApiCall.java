@@ -11,14 +11,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
-/** One request to the front as received (query decoded, body read), and how answers go out. */
+/**
+ * One request to the front as received (query decoded, body read), and how answers go out. A
+ * protobuf body of a kind {@link ProtobufBody} reads arrives here as its JSON, with content type
+ * {@code application/json}; any other protobuf body is empty and keeps its content type.
+ */
 record ApiCall(
     String method,
     String path,
     String rawQuery,
     Map<String, String> params,
     Headers headers,
+    String contentType,
     String body) {
 
   String header(String name) {
@@ -71,13 +77,21 @@ record ApiCall(
             URLDecoder.decode(value, StandardCharsets.UTF_8));
       }
     }
-    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    byte[] bytes = exchange.getRequestBody().readAllBytes();
+    String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+    String body = new String(bytes, StandardCharsets.UTF_8);
+    if (contentType != null && contentType.contains("protobuf")) {
+      Optional<String> json = ProtobufBody.toJson(bytes);
+      body = json.orElse("");
+      contentType = json.isPresent() ? "application/json" : contentType;
+    }
     return new ApiCall(
         exchange.getRequestMethod().toUpperCase(Locale.ROOT),
         exchange.getRequestURI().getRawPath(),
         rawQuery,
         params,
         exchange.getRequestHeaders(),
+        contentType,
         body);
   }
 

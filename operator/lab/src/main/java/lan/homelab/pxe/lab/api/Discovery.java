@@ -27,7 +27,21 @@ final class Discovery {
       String kind,
       boolean namespaced,
       List<String> shortNames,
-      boolean hasStatus) {}
+      boolean hasStatus,
+      List<String> verbs) {
+
+    Resource(
+        String group,
+        String version,
+        String plural,
+        String singular,
+        String kind,
+        boolean namespaced,
+        List<String> shortNames,
+        boolean hasStatus) {
+      this(group, version, plural, singular, kind, namespaced, shortNames, hasStatus, ALL_VERBS);
+    }
+  }
 
   static final List<Resource> BUILT_IN =
       List.of(
@@ -58,7 +72,75 @@ final class Discovery {
               List.of("crd", "crds"),
               true),
           new Resource(
-              "coordination.k8s.io", "v1", "leases", "lease", "Lease", true, List.of(), false));
+              "coordination.k8s.io", "v1", "leases", "lease", "Lease", true, List.of(), false),
+          new Resource(
+              "apps",
+              "v1",
+              "deployments",
+              "deployment",
+              "Deployment",
+              true,
+              List.of("deploy"),
+              true),
+          new Resource("batch", "v1", "jobs", "job", "Job", true, List.of(), true),
+          new Resource(
+              "networking.k8s.io",
+              "v1",
+              "networkpolicies",
+              "networkpolicy",
+              "NetworkPolicy",
+              true,
+              List.of("netpol"),
+              false),
+          new Resource(
+              ApiSecurity.RBAC_GROUP, "v1", "roles", "role", "Role", true, List.of(), false),
+          new Resource(
+              ApiSecurity.RBAC_GROUP,
+              "v1",
+              "rolebindings",
+              "rolebinding",
+              "RoleBinding",
+              true,
+              List.of(),
+              false),
+          new Resource(
+              ApiSecurity.RBAC_GROUP,
+              "v1",
+              "clusterroles",
+              "clusterrole",
+              "ClusterRole",
+              false,
+              List.of(),
+              false),
+          new Resource(
+              ApiSecurity.RBAC_GROUP,
+              "v1",
+              "clusterrolebindings",
+              "clusterrolebinding",
+              "ClusterRoleBinding",
+              false,
+              List.of(),
+              false),
+          new Resource(
+              "authorization.k8s.io",
+              "v1",
+              "selfsubjectaccessreviews",
+              "selfsubjectaccessreview",
+              "SelfSubjectAccessReview",
+              false,
+              List.of(),
+              false,
+              List.of("create")),
+          new Resource(
+              "authorization.k8s.io",
+              "v1",
+              "selfsubjectrulesreviews",
+              "selfsubjectrulesreview",
+              "SelfSubjectRulesReview",
+              false,
+              List.of(),
+              false,
+              List.of("create")));
 
   private Discovery() {}
 
@@ -137,7 +219,7 @@ final class Discovery {
       entry.put("singularName", r.singular());
       entry.put("namespaced", r.namespaced());
       entry.put("kind", r.kind());
-      ALL_VERBS.forEach(entry.putArray("verbs")::add);
+      r.verbs().forEach(entry.putArray("verbs")::add);
       if (!r.shortNames().isEmpty()) {
         r.shortNames().forEach(entry.putArray("shortNames")::add);
       }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -13,6 +15,7 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,18 +30,45 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import lan.homelab.pxe.lab.api.ApiCall.Reply;
+import lan.homelab.pxe.lab.api.rbac.AccessDecision;
+import lan.homelab.pxe.lab.api.rbac.BootstrapPolicy;
+import lan.homelab.pxe.lab.api.rbac.RbacPolicy;
+import lan.homelab.pxe.lab.api.rbac.RequestAttributes;
+import lan.homelab.pxe.lab.api.rbac.UserInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lab-only test infrastructure, never part of the operator: a Kubernetes API on 127.0.0.1 good
- * enough for the operator's fabric8 client and for kubectl. Objects live in fabric8's mock store
- * ({@link KubernetesCrudDispatcher}); this front adds what the store lacks: discovery, an empty
- * OpenAPI document, HTTP chunked watches, server-side Table output, correct merge patches,
- * strategic-merge and server-side-apply patches (approximated as merge patches), field selectors,
- * status writes that carry a query string, and clear errors for what it cannot do (protobuf bodies,
- * dry runs). It does not emulate admission, schema validation, defaulting, garbage collection, RBAC
- * or authentication, and a watch cannot resume across deleted objects.
+ * Lab-only test infrastructure, never part of the operator: a Kubernetes API good enough for the
+ * operator's fabric8 client and for kubectl. Objects live in fabric8's mock store ({@link
+ * KubernetesCrudDispatcher}); this front adds what the store lacks: discovery, an empty OpenAPI
+ * document, HTTP chunked watches, server-side Table output, correct merge patches, strategic-merge
+ * and server-side-apply patches (approximated as merge patches), field selectors, status writes
+ * that carry a query string, protobuf bodies of Secrets and ConfigMaps (client-go's typed clients,
+ * Helm's release storage), and clear errors for what it cannot do (other protobuf bodies, dry
+ * runs). It does not emulate admission, schema validation, defaulting or garbage collection, and a
+ * watch cannot resume across deleted objects.
+ *
+ * <p>Two modes:
+ *
+ * <ul>
+ *   <li>{@code new EmbeddedApiServer(port)}: plain HTTP on 127.0.0.1, no authentication, everything
+ *       allowed ({@code ./pxe-operator lab}, kubectl tests).
+ *   <li>{@code EmbeddedApiServer.secure(bindAddress, port)}: HTTPS on the given address with a
+ *       certificate from a CA made at start ({@link #caCertificatePem()}, the {@code ca.crt} of a
+ *       pod's service-account volume), naming the address, 127.0.0.1 and {@code
+ *       kubernetes.default.svc}. Every request needs a bearer token: {@link #adminToken()}
+ *       (cluster-admin through {@code system:masters}; {@link #writeKubeconfig} uses it) or {@link
+ *       #serviceAccountToken} ({@code system:serviceaccount:<ns>:<name>}, valid while that
+ *       ServiceAccount exists); none or an unknown one gets 401. Requests are authorized as
+ *       kube-apiserver's RBAC authorizer does ({@link RbacPolicy}, attributes as in {@link
+ *       RequestAttributes}) from the Roles, RoleBindings, ClusterRoles and ClusterRoleBindings
+ *       stored here, plus the bootstrap policy created at start ({@link BootstrapPolicy}:
+ *       discovery, version, health, OpenAPI and the self-reviews for every authenticated user); a
+ *       denied request gets kube-apiserver's 403 Status. SelfSubjectRulesReview and
+ *       SelfSubjectAccessReview are answered from the same rules. Every decision is recorded
+ *       ({@link #accessLog()}, {@link #deniedRequests()}).
+ * </ul>
  */
 public final class EmbeddedApiServer implements AutoCloseable {
   /** The CRDs the front creates at start, as the operator's build generates them. */
@@ -53,8 +83,20 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private static final Duration MAX_WATCH_TIMEOUT = Duration.ofHours(1);
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApiServer.class);
 
+  /** The names a pod uses for its cluster's API server, in the serving certificate. */
+  static final List<String> SERVICE_NAMES =
+      List.of(
+          "kubernetes",
+          "kubernetes.default",
+          "kubernetes.default.svc",
+          "kubernetes.default.svc.cluster.local",
+          "localhost");
+
+  private final String bindAddress;
   private final int requestedPort;
   private final MockStore store = new MockStore();
+  private final ApiSecurity security;
+  private final ServingCertificate certificate;
   private final ReentrantLock writes = new ReentrantLock();
   private final Set<WatchStream> watches = ConcurrentHashMap.newKeySet();
   private final TableView tables;
@@ -67,11 +109,37 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   EmbeddedApiServer(int port, Clock clock) {
-    this.requestedPort = port;
-    this.tables = new TableView(clock);
+    this("127.0.0.1", port, clock, false);
   }
 
-  /** Binds 127.0.0.1, starts serving and creates the operator's CRDs. */
+  private EmbeddedApiServer(String bindAddress, int port, Clock clock, boolean secure) {
+    this.bindAddress = bindAddress;
+    this.requestedPort = port;
+    this.tables = new TableView(clock);
+    this.security = secure ? new ApiSecurity(store) : null;
+    this.certificate =
+        secure
+            ? ServingCertificate.generate(
+                bindAddress.equals("127.0.0.1")
+                    ? List.of(bindAddress)
+                    : List.of(bindAddress, "127.0.0.1"),
+                SERVICE_NAMES,
+                clock)
+            : null;
+  }
+
+  /**
+   * A front with authentication and RBAC on HTTPS at {@code bindAddress:port} (0 picks a free
+   * port), e.g. the host end of a veth that a network namespace reaches.
+   */
+  public static EmbeddedApiServer secure(String bindAddress, int port) {
+    return new EmbeddedApiServer(bindAddress, port, Clock.systemUTC(), true);
+  }
+
+  /**
+   * Binds its address, starts serving and creates the operator's CRDs (and, in secure mode, the
+   * bootstrap RBAC policy).
+   */
   public EmbeddedApiServer start() throws IOException {
     AtomicInteger threads = new AtomicInteger();
     executor =
@@ -81,7 +149,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", requestedPort), 64);
+    InetSocketAddress address = new InetSocketAddress(bindAddress, requestedPort);
+    if (security == null) {
+      server = HttpServer.create(address, 64);
+    } else {
+      HttpsServer https = HttpsServer.create(address, 64);
+      https.setHttpsConfigurator(new HttpsConfigurator(certificate.sslContext()));
+      server = https;
+      security.createBootstrapPolicy();
+    }
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
@@ -92,19 +168,85 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
-   * {@code http://127.0.0.1:PORT}, usable as {@code kubectl --server} and as fabric8 master URL.
+   * {@code http://127.0.0.1:PORT} (plain) or {@code https://ADDRESS:PORT} (secure), usable as
+   * {@code kubectl --server} and as fabric8 master URL.
    */
   public String url() {
-    return "http://127.0.0.1:" + port();
+    return (security == null ? "http://" : "https://") + bindAddress + ":" + port();
   }
 
   public int port() {
     return server.getAddress().getPort();
   }
 
-  /** Writes a kubeconfig for this server with {@code namespace} as the default namespace. */
+  /**
+   * Writes a kubeconfig for this server with {@code namespace} as the default namespace; in secure
+   * mode with the CA and the admin token.
+   */
   public Path writeKubeconfig(Path file, String namespace) throws IOException {
-    return Kubeconfig.write(file, url(), namespace);
+    if (security == null) {
+      return Kubeconfig.write(file, url(), namespace);
+    }
+    return Kubeconfig.write(file, url(), namespace, caCertificatePem(), adminToken());
+  }
+
+  /** The CA that signed the serving certificate, PEM (secure mode). */
+  public String caCertificatePem() {
+    return secureMode().certificate.caCertificatePem();
+  }
+
+  /** The certificate the front serves (secure mode). */
+  java.security.cert.X509Certificate servingCertificate() {
+    return secureMode().certificate.servingCertificate();
+  }
+
+  /** A token of {@code system:masters}, allowed everything (secure mode). */
+  public String adminToken() {
+    return secureMode().security.adminToken();
+  }
+
+  /**
+   * A bearer token for {@code system:serviceaccount:<namespace>:<name>} (secure mode), accepted
+   * while that ServiceAccount exists in the store.
+   */
+  public String serviceAccountToken(String namespace, String name) {
+    return secureMode().security.serviceAccountToken(namespace, name);
+  }
+
+  /**
+   * Writes what the kubelet projects into a pod's service-account volume ({@code token}, {@code
+   * ca.crt}, {@code namespace}) into {@code dir} (secure mode).
+   */
+  public Path writeServiceAccountVolume(Path dir, String namespace, String name)
+      throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("token"), serviceAccountToken(namespace, name));
+    Files.writeString(dir.resolve("ca.crt"), caCertificatePem());
+    Files.writeString(dir.resolve("namespace"), namespace);
+    return dir;
+  }
+
+  /** Every authorization decision so far, oldest first (secure mode). */
+  public List<AccessDecision> accessLog() {
+    return secureMode().security.accessLog();
+  }
+
+  /** The denied requests so far, oldest first (secure mode). */
+  public List<AccessDecision> deniedRequests() {
+    return accessLog().stream().filter(d -> !d.allowed()).toList();
+  }
+
+  /** Forgets the decisions recorded so far (secure mode). */
+  public void clearAccessLog() {
+    secureMode().security.clearAccessLog();
+  }
+
+  private EmbeddedApiServer secureMode() {
+    if (security == null) {
+      throw new IllegalStateException(
+          "the plain front has no authentication or RBAC: use EmbeddedApiServer.secure");
+    }
+    return this;
   }
 
   /** Ends every open watch and stops serving. */
@@ -122,13 +264,27 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       ApiCall call = ApiCall.read(exchange);
+      UserInfo user = null;
+      if (security != null) {
+        Optional<UserInfo> authenticated = security.authenticate(call);
+        if (authenticated.isEmpty()) {
+          ApiCall.send(exchange, Reply.status(401, "Unauthorized", "Unauthorized"));
+          return;
+        }
+        user = authenticated.get();
+        AccessDecision decision = security.authorize(user, call);
+        if (!decision.allowed()) {
+          ApiCall.send(exchange, forbidden(decision));
+          return;
+        }
+      }
       if (call.isWatch() && !call.isWebSocketHandshake()) {
         watch(exchange, call);
         return;
       }
       Reply reply;
       try {
-        reply = route(call);
+        reply = route(call, user);
       } catch (IllegalArgumentException e) {
         reply = Reply.status(400, "BadRequest", e.getMessage());
       } catch (RuntimeException e) {
@@ -139,22 +295,27 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
   }
 
-  private Reply route(ApiCall call) {
+  /** Answers one request; {@code user} is null in plain mode. */
+  private Reply route(ApiCall call, UserInfo user) {
     if (call.isWebSocketHandshake()) {
       // fabric8 treats a 200 answer to its WebSocket handshake as "use HTTP watches instead".
       return Reply.json(200, Json.object());
     }
-    String contentType = call.header("Content-Type");
+    String contentType = call.contentType();
     if (contentType != null && contentType.contains("protobuf")) {
       return Reply.status(
           415,
           "UnsupportedMediaType",
-          "the lab API accepts JSON only, not "
+          "the lab API reads protobuf bodies of Secrets, ConfigMaps and DeleteOptions only, not"
+              + " this "
               + contentType
               + " (use kubectl apply -f / create -f)");
     }
     if (call.method().equals("GET")) {
       return get(call);
+    }
+    if (user != null && ApiSecurity.isSelfReview(call)) {
+      return security.selfReview(user, call);
     }
     if (call.param("dryRun") != null) {
       return Reply.status(400, "BadRequest", "the lab API does not emulate server-side dry runs");
@@ -168,6 +329,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
       return write(call, path.get());
     } finally {
       writes.unlock();
+      if (security != null) {
+        security.written(path.get());
+      }
     }
   }
 
@@ -184,7 +348,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
       case "/healthz", "/livez", "/readyz":
         return new Reply(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
       case "/api":
-        return Reply.json(200, Discovery.apiVersions("127.0.0.1:" + port()));
+        return Reply.json(200, Discovery.apiVersions(bindAddress + ":" + port()));
       case "/apis":
         return Reply.json(200, Discovery.groupList(store.resources()));
       default:
@@ -245,7 +409,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   private Reply write(ApiCall call, ResourcePath path) {
-    String contentType = call.header("Content-Type");
+    String contentType = call.contentType();
     MockResponse response;
     switch (call.method()) {
       case "POST" ->
@@ -285,6 +449,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
     if (response.code() == 404 && MockStore.body(response).isEmpty()) {
       return notFound(path);
+    }
+    if (call.method().equals("POST") && response.code() == 409) {
+      return alreadyExists(path, call.body());
     }
     int code = response.code() == 202 ? 200 : response.code();
     String body = MockStore.body(response);
@@ -381,6 +548,37 @@ public final class EmbeddedApiServer implements AutoCloseable {
       return -1;
     }
     return Long.parseLong(s);
+  }
+
+  /** kube-apiserver's 403: reason Forbidden, details naming the object when there is one. */
+  private static Reply forbidden(AccessDecision decision) {
+    ObjectNode status = Json.status(403, "Forbidden", decision.forbiddenMessage());
+    RequestAttributes request = decision.request();
+    ObjectNode details = status.putObject("details");
+    if (request.resourceRequest()) {
+      if (!request.name().isEmpty()) {
+        details.put("name", request.name());
+      }
+      details.put("group", request.apiGroup());
+      details.put("kind", request.resource());
+    }
+    return Reply.json(403, status);
+  }
+
+  /**
+   * kube-apiserver's answer to a create of an existing object (the store says reason Invalid):
+   * reason AlreadyExists, which clients such as Helm's CRD install tell apart from a conflict.
+   */
+  private static Reply alreadyExists(ResourcePath path, String body) {
+    String name = Json.parse(body).path("metadata").path("name").asText("");
+    ObjectNode status =
+        Json.status(
+            409, "AlreadyExists", path.qualifiedResource() + " \"" + name + "\" already exists");
+    ObjectNode details = status.putObject("details");
+    details.put("name", name);
+    details.put("group", path.group());
+    details.put("kind", path.plural());
+    return Reply.json(409, status);
   }
 
   private Reply notFound(ResourcePath path) {

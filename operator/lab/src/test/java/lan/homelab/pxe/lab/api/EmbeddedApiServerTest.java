@@ -279,8 +279,89 @@ class EmbeddedApiServerTest {
     assertThat(response.statusCode()).isEqualTo(415);
     assertThat(response.body())
         .contains("\"reason\":\"UnsupportedMediaType\"")
-        .contains("JSON only");
+        .contains("protobuf bodies of Secrets, ConfigMaps and DeleteOptions only");
     assertThat(httpWatchClient.namespaces().list().getItems()).isEmpty();
+  }
+
+  @Test
+  void shouldCreateASecretSentAsProtobufAsClientGosTypedClientsSendIt() throws Exception {
+    byte[] body = protobufSecret("sh.helm.release.v1.demo.v1", "owner", "helm", "release", "H4sI");
+    var response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(api.url() + "/api/v1/namespaces/" + NS + "/secrets"))
+                    .header("Content-Type", "application/vnd.kubernetes.protobuf")
+                    .header("Accept", "application/vnd.kubernetes.protobuf, */*")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    var secret =
+        httpWatchClient.secrets().inNamespace(NS).withName("sh.helm.release.v1.demo.v1").get();
+    assertThat(secret.getType()).isEqualTo("helm.sh/release.v1");
+    assertThat(secret.getMetadata().getLabels()).containsEntry("owner", "helm");
+    assertThat(secret.getData())
+        .containsEntry(
+            "release",
+            java.util.Base64.getEncoder()
+                .encodeToString("H4sI".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /** A v1 Secret as k8s.io/apimachinery's protobuf serializer writes it. */
+  private static byte[] protobufSecret(
+      String name, String labelKey, String labelValue, String dataKey, String dataValue)
+      throws java.io.IOException {
+    byte[] metadata =
+        message(
+            out -> {
+              out.writeString(1, name);
+              out.writeByteArray(11, entry(labelKey, labelValue.getBytes()));
+            });
+    byte[] secret =
+        message(
+            out -> {
+              out.writeByteArray(1, metadata);
+              out.writeByteArray(2, entry(dataKey, dataValue.getBytes()));
+              out.writeString(3, "helm.sh/release.v1");
+            });
+    byte[] typeMeta =
+        message(
+            out -> {
+              out.writeString(1, "v1");
+              out.writeString(2, "Secret");
+            });
+    byte[] unknown =
+        message(
+            out -> {
+              out.writeByteArray(1, typeMeta);
+              out.writeByteArray(2, secret);
+            });
+    var all = new java.io.ByteArrayOutputStream();
+    all.write(new byte[] {'k', '8', 's', 0});
+    all.write(unknown);
+    return all.toByteArray();
+  }
+
+  private static byte[] entry(String key, byte[] value) throws java.io.IOException {
+    return message(
+        out -> {
+          out.writeString(1, key);
+          out.writeByteArray(2, value);
+        });
+  }
+
+  private interface Fields {
+    void write(com.google.protobuf.CodedOutputStream out) throws java.io.IOException;
+  }
+
+  private static byte[] message(Fields fields) throws java.io.IOException {
+    var bytes = new java.io.ByteArrayOutputStream();
+    var out = com.google.protobuf.CodedOutputStream.newInstance(bytes);
+    fields.write(out);
+    out.flush();
+    return bytes.toByteArray();
   }
 
   @Test

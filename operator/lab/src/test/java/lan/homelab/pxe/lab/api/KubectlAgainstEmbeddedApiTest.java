@@ -306,6 +306,17 @@ class KubectlAgainstEmbeddedApiTest {
   }
 
   @Test
+  void shouldCreateAConfigMapAndASecretFromKubectlsTypedCreateSentAsProtobuf() throws Exception {
+    kubectl.run("create", "configmap", "typed", "--from-literal=a=b").assertOk();
+    kubectl.run("create", "secret", "generic", "typed", "--from-literal=token=t0k3n").assertOk();
+
+    assertThat(client.configMaps().inNamespace(NS).withName("typed").get().getData())
+        .containsEntry("a", "b");
+    assertThat(client.secrets().inNamespace(NS).withName("typed").get().getData())
+        .containsEntry("token", "dDBrM24=");
+  }
+
+  @Test
   void shouldRefuseTypedCreateClearlyWhenKubectlSendsProtobuf() throws Exception {
     var result = kubectl.run("create", "namespace", "demo");
 
