@@ -14,20 +14,22 @@ They are fixed, not release-prefixed: the operator renders references to them.
 {{/*
 The boot pod's file layout, in one place (settled with the real-network work; adjust here only):
 the sync container writes plain files under syncDir, dnsmasq and nginx read them from there.
-What the files must respect, given how the containers run:
-- sync runs `sync --dir /run/pxe --namespace <ns>` as root with CAP_KILL only; it writes files
-  readable by others (0644; the lease hook script 0755), and signals dnsmasq and nginx, which it
-  sees through the shared process namespace. It counts as started once dnsmasqConf and nginxConf
-  exist (startupProbe): dnsmasq and nginx start after that.
-- dnsmasq runs as root with NET_ADMIN, NET_RAW, NET_BIND_SERVICE and the args in
-  boot-deployment.yaml (--user=root: it cannot change user; lease and pid files in /var/lib/misc).
-  Its image carries undionly.kpxe and ipxe.efi in /var/lib/tftpboot (tftp-root); the lease hook
-  reads its token from dhcpHookDir/token and reaches the operator at http://pxe-operator.<ns>.svc:8081
-  (the image has curl).
-- nginx runs as uid 101 with no capabilities and a read-only root: nginx.conf must not set `user`,
-  must put `pid` and temp paths in /tmp or /var/cache/nginx (both writable), listen on
-  nginx.httpPort (and httpsPort with TLS, certificate in tlsDir), and serve the boot assets
-  (vmlinuz, initrd.img, proxmox.iso) from assetsDir.
+What the files must respect, given how the containers run (the pod's fsGroup is 101):
+- sync runs `sync --dir /run/pxe --namespace <ns>` as root with CAP_KILL only (no DAC override):
+  directories setgid so files keep group 101, secrets (hook token, its nginx include, TLS) 0640,
+  other files 0644, the lease hook script 0755, run/ (pid and nginx temp files) 2775. It signals
+  dnsmasq and nginx, which it sees through the shared process namespace. It counts as started once
+  dnsmasqConf and nginxConf exist (startupProbe): dnsmasq and nginx start after that.
+- loaders (init) copies the dnsmasq image's /var/lib/tftpboot/* (undionly.kpxe, ipxe.efi), then
+  assetsDir/loaders/* over them, into syncDir/tftp (tftp-root).
+- dnsmasq runs as root with NET_ADMIN, NET_BIND_SERVICE, SETGID and the args in
+  boot-deployment.yaml (--user=root; pid under run/, leases under dnsmasq/); the lease hook reads
+  its token from the file PXE_HOOK_TOKEN_FILE names and reaches the operator at PXE_HOOK_URL (the
+  image has curl).
+- nginx runs as uid 101 with no capabilities and a read-only root, `nginx -c nginxConf` (the
+  rendered conf says `daemon off;`, sets no `user`, puts pid and temp paths under run/), listens on
+  nginx.httpPort (and httpsPort with TLS, certificate under secrets/), both above 1024, and serves
+  the boot assets (vmlinuz, initrd.img, proxmox.iso) from assetsDir.
 */}}
 {{- define "pxe.syncDir" -}}/run/pxe{{- end }}
 {{- define "pxe.dnsmasqConf" -}}/run/pxe/dnsmasq/dnsmasq.conf{{- end }}

@@ -87,8 +87,6 @@ public final class BootSync implements AutoCloseable {
     for (Path d :
         List.of(
             dir.hostsDir(),
-            dir.dnsmasqPidFile().getParent(),
-            dir.nginxTemp(),
             dir.nginxConf().getParent(),
             dir.genericIpxe().getParent(),
             dir.ipxeDir(),
@@ -96,6 +94,9 @@ public final class BootSync implements AutoCloseable {
             dir.hookToken().getParent())) {
       AtomicFiles.directory(d);
     }
+    // dnsmasq (root) and nginx (uid 101, the pod's fsGroup) write pid and temp files here.
+    AtomicFiles.directory(dir.dnsmasqPidFile().getParent(), AtomicFiles.SHARED_DIR_MODE);
+    AtomicFiles.directory(dir.nginxTemp(), AtomicFiles.SHARED_DIR_MODE);
     installHook();
     ResourceEventHandler<Object> onChange =
         new ResourceEventHandler<>() {
@@ -249,19 +250,19 @@ public final class BootSync implements AutoCloseable {
       if (name.equals(Names.SECRET_DHCP_HOOK)) {
         Optional<String> token = SecretValues.text(secret, Names.KEY_TOKEN).map(String::trim);
         if (token.isPresent() && !token.get().isEmpty()) {
-          AtomicFiles.write(dir.hookToken(), token.get() + "\n", AtomicFiles.PRIVATE);
+          AtomicFiles.write(dir.hookToken(), token.get() + "\n", AtomicFiles.SECRET);
           reloadNginx |=
               AtomicFiles.write(
                   dir.hookTokenInclude(),
                   NginxConfRenderer.tokenInclude(token.get()),
-                  AtomicFiles.PRIVATE);
+                  AtomicFiles.SECRET);
         }
       } else if (name.equals(Names.SECRET_TLS)) {
         Path secretsDir = dir.hookToken().getParent();
         for (String key : List.of("tls.crt", "tls.key")) {
           Optional<String> v = SecretValues.text(secret, key);
           if (v.isPresent()) {
-            reloadNginx |= AtomicFiles.write(secretsDir.resolve(key), v.get(), AtomicFiles.PRIVATE);
+            reloadNginx |= AtomicFiles.write(secretsDir.resolve(key), v.get(), AtomicFiles.SECRET);
           }
         }
       }

@@ -263,7 +263,7 @@ class ChartTest {
             Map.of(
                 "loaders", List.of(),
                 "sync", List.of("KILL"),
-                "dnsmasq", List.of("NET_ADMIN", "NET_RAW", "NET_BIND_SERVICE"),
+                "dnsmasq", List.of("NET_ADMIN", "NET_BIND_SERVICE", "SETGID"),
                 "nginx", List.of()));
     for (Container c : containers(pod)) {
       assertThat(c.getSecurityContext().getCapabilities().getDrop())
@@ -329,15 +329,33 @@ class ChartTest {
   }
 
   @Test
-  void shouldGiveNginxTheBindCapabilityOnlyForPortsBelow1024() {
-    PodSpec pod =
-        one(render("nginx: {httpPort: 80}\n"), Deployment.class, "pxe-boot")
-            .getSpec()
-            .getTemplate()
-            .getSpec();
+  void shouldStartNginxWithTheRenderedConfAloneSinceItSaysDaemonOffItself() {
+    PodSpec pod = one(render(null), Deployment.class, "pxe-boot").getSpec().getTemplate().getSpec();
 
-    assertThat(container(pod, "nginx").getSecurityContext().getCapabilities().getAdd())
-        .containsExactly("NET_BIND_SERVICE");
+    assertThat(container(pod, "nginx").getCommand()).containsExactly("nginx");
+    assertThat(container(pod, "nginx").getArgs())
+        .containsExactly("-c", "/run/pxe/nginx/nginx.conf");
+  }
+
+  @Test
+  void shouldShareTheSyncedFilesWithNginxThroughThePodsFsGroup() {
+    PodSpec pod = one(render(null), Deployment.class, "pxe-boot").getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(101L);
+    assertThat(container(pod, "nginx").getSecurityContext().getRunAsGroup()).isEqualTo(101L);
+  }
+
+  @Test
+  void shouldLetTheLoadersInitContainerTakeLoadersFromTheBootAssets() {
+    PodSpec pod = one(render(null), Deployment.class, "pxe-boot").getSpec().getTemplate().getSpec();
+    Container loaders = container(pod, "loaders");
+
+    assertThat(mountPath(loaders, "boot-assets")).isEqualTo("/run/pxe/assets");
+    assertThat(readOnly(loaders, "boot-assets")).isTrue();
+    assertThat(loaders.getCommand())
+        .last()
+        .asString()
+        .contains("/var/lib/tftpboot/*", "/run/pxe/assets/loaders/*", "/run/pxe/tftp/");
   }
 
   @Test

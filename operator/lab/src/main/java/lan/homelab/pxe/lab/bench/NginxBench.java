@@ -85,7 +85,7 @@ final class NginxBench implements AutoCloseable {
     }
     AtomicFiles.write(dir.nginxConf(), conf.replace(listen, "listen 127.0.0.1:" + port + ";"));
     AtomicFiles.write(
-        dir.hookTokenInclude(), NginxConfRenderer.tokenInclude(hookToken), AtomicFiles.PRIVATE);
+        dir.hookTokenInclude(), NginxConfRenderer.tokenInclude(hookToken), AtomicFiles.SECRET);
     String answer = answerToml();
     AtomicFiles.write(dir.answer(Ipv4.parse("127.0.0.1")), answer);
     AtomicFiles.write(dir.assetsDir().resolve("answer.toml"), answer);

@@ -26,8 +26,6 @@ public final class BootStack {
     for (Path d :
         List.of(
             dir.hostsDir(),
-            dir.dnsmasqPidFile().getParent(),
-            dir.nginxTemp(),
             dir.nginxConf().getParent(),
             dir.genericIpxe().getParent(),
             dir.ipxeDir(),
@@ -37,6 +35,9 @@ public final class BootStack {
             dir.tftpDir())) {
       AtomicFiles.directory(d);
     }
+    // dnsmasq (root) and nginx (uid 101, the pod's fsGroup) write pid and temp files here.
+    AtomicFiles.directory(dir.dnsmasqPidFile().getParent(), AtomicFiles.SHARED_DIR_MODE);
+    AtomicFiles.directory(dir.nginxTemp(), AtomicFiles.SHARED_DIR_MODE);
     for (String loader : List.of("undionly.kpxe", "ipxe.efi", "snponly.efi")) {
       Path source = IPXE_LOADERS.resolve(loader);
       if (Files.isRegularFile(source) && !Files.exists(dir.tftpDir().resolve(loader))) {

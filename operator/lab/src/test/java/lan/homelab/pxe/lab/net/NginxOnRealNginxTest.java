@@ -54,8 +54,8 @@ class NginxOnRealNginxTest {
     AtomicFiles.write(
         dir.nginxConf(), dir.relocate(NginxConfRenderer.render("http://10.11.0.1:9091", false)));
     AtomicFiles.write(
-        dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("hook-secret"), AtomicFiles.PRIVATE);
-    AtomicFiles.write(dir.hookToken(), "hook-secret\n", AtomicFiles.PRIVATE);
+        dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("hook-secret"), AtomicFiles.SECRET);
+    AtomicFiles.write(dir.hookToken(), "hook-secret\n", AtomicFiles.SECRET);
     OperatorSettings settings = OperatorSettings.defaults();
     AtomicFiles.write(dir.genericIpxe(), IpxeScripts.generic(BootUrls.of(settings)));
     AtomicFiles.write(

@@ -63,8 +63,8 @@ class QemuBootChainTest {
     AtomicFiles.write(dir.hostsFile(), DnsmasqHostsRenderer.render(hosts));
     AtomicFiles.write(dir.nginxConf(), dir.relocate(NginxConfRenderer.render(RECEIVER, false)));
     AtomicFiles.write(
-        dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("hook-secret"), AtomicFiles.PRIVATE);
-    AtomicFiles.write(dir.hookToken(), "hook-secret\n", AtomicFiles.PRIVATE);
+        dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("hook-secret"), AtomicFiles.SECRET);
+    AtomicFiles.write(dir.hookToken(), "hook-secret\n", AtomicFiles.SECRET);
     AtomicFiles.write(dir.genericIpxe(), IpxeScripts.generic(BootUrls.of(settings)));
     try (InputStream hook = getClass().getResourceAsStream("test-dhcp-hook.sh")) {
       AtomicFiles.write(dir.hookScript(), new String(hook.readAllBytes()), AtomicFiles.EXECUTABLE);
