@@ -28,7 +28,7 @@ public final class HelmChart {
   /** k3s's Kubernetes release the chart is rendered for (helm-java defaults to v1.20). */
   public static final String KUBE_VERSION = "v1.32.0";
 
-  static final String HOOK_MARKER = "pxe.test/helm-hook";
+  public static final String HOOK_MARKER = "pxe.test/helm-hook";
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 
   private HelmChart() {}
@@ -85,7 +85,7 @@ public final class HelmChart {
    * leaves hooks out (it is a dry-run install), so a temporary copy of the chart renames the
    * annotation helm.sh/hook to {@value #HOOK_MARKER}, keeping its value for the assertions.
    */
-  static String templateWithHooks(String valuesYaml) {
+  public static String templateWithHooks(String valuesYaml) {
     try {
       Path copy = Files.createTempDirectory("pxe-chart-");
       try {

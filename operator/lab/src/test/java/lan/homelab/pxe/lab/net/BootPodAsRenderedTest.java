@@ -1,0 +1,278 @@
+package lan.homelab.pxe.lab.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import lan.homelab.pxe.OperatorMain;
+import lan.homelab.pxe.api.v1alpha1.NodeInstall;
+import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
+import lan.homelab.pxe.chart.HelmChart;
+import lan.homelab.pxe.claim.Mac;
+import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.lab.api.EmbeddedApiServer;
+import lan.homelab.pxe.lab.api.rbac.AccessDecision;
+import lan.homelab.pxe.lab.kubelet.KubeletStandIn;
+import lan.homelab.pxe.lab.kubelet.KubeletStandIn.RunningPod;
+import lan.homelab.pxe.lab.net.Client.HttpReply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart's boot pod started as the chart renders it (by the {@link KubeletStandIn}: its
+ * commands, users, groups, capabilities, volumes and probes) on the lab LAN, with the operator
+ * under the chart's Role, against an API front that enforces the chart's Roles: machines boot
+ * through it to Provisioned. What a {@code helm install} on rainbow-road runs, minus the images.
+ */
+class BootPodAsRenderedTest {
+  static final String NS = HelmChart.NAMESPACE;
+  static final String BOOT = "http://10.11.0.1:8080";
+
+  /** The queue, as the chart's slots value renders it. */
+  static final String FIVE_SLOTS =
+      """
+      slots:
+        - {address: 10.11.0.2, hostname: peach-beach}
+        - {address: 10.11.0.3, hostname: moo-moo-meadows}
+        - {address: 10.11.0.4, hostname: node-4}
+        - {address: 10.11.0.5, hostname: node-5}
+        - {address: 10.11.0.6, hostname: node-6}
+      """;
+
+  static final String BOOT_USER = "system:serviceaccount:" + NS + ":pxe-boot";
+
+  NetLab lab;
+  EmbeddedApiServer api;
+  KubernetesClient admin;
+  KubernetesClient operatorClient;
+  OperatorMain operator;
+  RunningPod pod;
+  Path work;
+
+  @AfterEach
+  void stop() {
+    if (pod != null) {
+      pod.close();
+    }
+    if (operator != null) {
+      operator.close();
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
+    if (admin != null) {
+      admin.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  /** Renders the chart with these values, installs it into the API and starts the boot pod. */
+  void install(String extraValues, boolean withInstaller) throws IOException {
+    NetPrerequisites.require(
+        "dnsmasq", "nginx", "curl", "busybox", "setpriv", "nsenter", "unshare", "findmnt");
+    work = Path.of("target", "netlab", "pod-" + ProcessHandle.current().pid()).toAbsolutePath();
+    Path assets = work.resolve("assets");
+    lab = NetLab.create(work, "10.11.0.1/22");
+    if (withInstaller) {
+      FakeInstaller.build(assets, work);
+    }
+    String uplink = lab.addUplink();
+    api = EmbeddedApiServer.secure(uplink, 0).start();
+    admin = client(api.adminToken());
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
+    // What kube-controller-manager publishes in every namespace.
+    admin
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("kube-root-ca.crt")
+                .endMetadata()
+                .addToData("ca.crt", api.caCertificatePem())
+                .build())
+        .create();
+    String values =
+        "network: {interface: "
+            + NetLab.BRIDGE
+            + "}\n"
+            + "bootAssets: {hostPath: "
+            + assets
+            + "}\n"
+            + (extraValues == null ? "" : extraValues);
+    List<HasMetadata> objects = HelmChart.render(values);
+    for (HasMetadata object : objects) {
+      admin.resource(object).create();
+    }
+    // The pre-install hooks: the generated Secrets, as helm install creates them first.
+    for (HasMetadata hook : HelmChart.parse(HelmChart.templateWithHooks(values))) {
+      if (hook instanceof Secret secret
+          && hook.getMetadata().getAnnotations() != null
+          && hook.getMetadata().getAnnotations().containsKey(HelmChart.HOOK_MARKER)) {
+        secret.getMetadata().getAnnotations().remove(HelmChart.HOOK_MARKER);
+        admin.resource(secret).create();
+      }
+    }
+    OperatorSettings settings = HelmChart.settings(objects);
+    operatorClient = client(api.serviceAccountToken(NS, "pxe-operator"));
+    operator =
+        new OperatorMain(operatorClient, settings, Clock.systemUTC())
+            .withLeaderElection("only-replica", Duration.ofSeconds(10))
+            .withHttpHost(uplink)
+            .withHttpPort(settings.httpPort())
+            .start();
+
+    KubeletStandIn kubelet =
+        new KubeletStandIn(
+            new KubeletStandIn.Cluster(
+                api, admin, uplink, api.port(), Map.of("pxe-operator." + NS + ".svc", uplink)),
+            work.resolve("kubelet"));
+    PodSpec spec =
+        HelmChart.one(objects, Deployment.class, "pxe-boot").getSpec().getTemplate().getSpec();
+    pod =
+        kubelet.run(
+            NS,
+            "pxe-boot-0",
+            spec,
+            new KubeletStandIn.Node("rainbow-road", lab.serverNamespace(), "10.11.0.1"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .failFast("a container crash-loops", () -> crashLooping().isPresent())
+        .until(pod::ready);
+  }
+
+  Optional<String> crashLooping() {
+    for (String c : List.of("sync", "dnsmasq", "nginx")) {
+      if (pod.restarts(c) > 2) {
+        return Optional.of(c + ":\n" + pod.logs());
+      }
+    }
+    return Optional.empty();
+  }
+
+  KubernetesClient client(String token) {
+    Config config =
+        new ConfigBuilder()
+            .withMasterUrl(api.url())
+            .withCaCertData(
+                Base64.getEncoder()
+                    .encodeToString(api.caCertificatePem().getBytes(StandardCharsets.UTF_8)))
+            .withOauthToken(token)
+            .withNamespace(NS)
+            .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  Optional<NodeInstall> nodeInstall(Mac mac) {
+    return Optional.ofNullable(
+        admin.resources(NodeInstall.class).inNamespace(NS).withName(mac.objectName()).get());
+  }
+
+  NodeInstallPhase phase(Mac mac) {
+    return nodeInstall(mac).map(NodeInstall::getStatus).map(s -> s.getPhase()).orElse(null);
+  }
+
+  /** One scripted machine's whole install through the pod; returns the answer it received. */
+  String installScripted(Mac mac, String address, String hostname) throws IOException {
+    ScriptedMachine m = new ScriptedMachine(lab.addClient(mac), BOOT);
+    assertThat(m.pxeDhcp()).as(pod.logs()).isPresent();
+    await().atMost(Duration.ofSeconds(20)).until(() -> phase(mac) == NodeInstallPhase.Installing);
+    assertThat(nodeInstall(mac).get().getStatus().getAddress()).isEqualTo(address);
+    await().atMost(Duration.ofSeconds(10)).until(() -> m.fetchNodeScript().status() == 200);
+    assertThat(m.ipxeTakesSlotAddress(m.fetchNodeScript().body(), 5)).contains(address);
+    Optional<Map<String, String>> lease = m.installerDhcp();
+    assertThat(lease).isPresent();
+    assertThat(lease.get()).containsEntry("ip", address).containsEntry("hostname", hostname);
+    HttpReply answer = m.fetchAnswer(BOOT + "/answer", work);
+    assertThat(answer.status()).as(pod.logs()).isEqualTo(200);
+    assertThat(answer.body()).contains(hostname + ".homelab.lan", address + "/22");
+    HttpReply webhook = m.sendWebhook(answer.body(), hostname + ".homelab.lan", work);
+    assertThat(webhook.status()).as(pod.logs()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(20)).until(() -> phase(mac) == NodeInstallPhase.Provisioned);
+    await().atMost(Duration.ofSeconds(10)).until(() -> m.pxeDhcp().isEmpty());
+    return answer.body();
+  }
+
+  /** A QEMU machine's whole install through the pod, from power-on to power-off. */
+  void installQemu(Mac mac, QemuMachine.Firmware firmware, String address) throws IOException {
+    QemuMachine machine = QemuMachine.start(lab, "vm-" + mac.objectName(), mac, firmware, 6144);
+    await()
+        .atMost(Duration.ofSeconds(150))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> phase(mac) == NodeInstallPhase.Provisioned);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !machine.isRunning());
+    assertThat(machine.serial()).contains("fake-installer: DONE installed " + mac.value());
+    NodeInstall ni = nodeInstall(mac).orElseThrow();
+    assertThat(ni.getStatus().getAddress()).isEqualTo(address);
+    assertThat(ni.getStatus().getAnswerRequest().getMacMatches()).isTrue();
+  }
+
+  @Test
+  void shouldProvisionBiosUefiAndScriptedMachinesThroughTheBootPodAsTheChartRendersIt()
+      throws IOException {
+    NetPrerequisites.requireBootFiles();
+    install(FIVE_SLOTS, true);
+
+    String a1 = installScripted(Mac.parse("52:54:00:f6:00:01"), "10.11.0.2", "peach-beach");
+    String a2 = installScripted(Mac.parse("52:54:00:f6:00:02"), "10.11.0.3", "moo-moo-meadows");
+    installQemu(Mac.parse("52:54:00:f6:00:03"), QemuMachine.Firmware.BIOS, "10.11.0.4");
+    installQemu(Mac.parse("52:54:00:f6:00:04"), QemuMachine.Firmware.UEFI, "10.11.0.5");
+    String a5 = installScripted(Mac.parse("52:54:00:f6:00:05"), "10.11.0.6", "node-6");
+
+    assertThat(List.of(a1, a2, a5)).doesNotHaveDuplicates();
+    assertThat(admin.resources(NodeInstall.class).inNamespace(NS).list().getItems())
+        .hasSize(5)
+        .allMatch(ni -> ni.getStatus().getPhase() == NodeInstallPhase.Provisioned);
+    assertPodRanAsRendered();
+  }
+
+  /** Users, capabilities and probes as the chart asks, no restart, no request outside the Role. */
+  void assertPodRanAsRendered() throws IOException {
+    assertThat(pod.ready()).as(pod.logs()).isTrue();
+    assertThat(pod.restarts("sync")).as(pod.logs()).isZero();
+    assertThat(pod.restarts("nginx")).as(pod.logs()).isZero();
+    Map<String, String> nginx = pod.processStatus("nginx");
+    assertThat(nginx.get("Uid")).startsWith("101\t");
+    assertThat(nginx.get("Groups")).isEqualTo("101");
+    assertThat(nginx.get("CapEff")).isEqualTo("0000000000000000");
+    assertThat(nginx.get("NoNewPrivs")).isEqualTo("1");
+    Map<String, String> dnsmasq = pod.processStatus("dnsmasq");
+    assertThat(dnsmasq.get("Uid")).startsWith("0\t");
+    // NET_ADMIN (12), NET_BIND_SERVICE (10), SETGID (6) and nothing else.
+    assertThat(Long.parseLong(dnsmasq.get("CapBnd"), 16))
+        .isEqualTo((1L << 12) | (1L << 10) | (1L << 6));
+    assertThat(Long.parseLong(pod.processStatus("sync").get("CapEff"), 16)).isEqualTo(1L << 5);
+    assertThat(api.deniedRequests())
+        .filteredOn(d -> d.user().name().equals(BOOT_USER))
+        .extracting(AccessDecision::toString)
+        .isEmpty();
+    assertThat(api.accessLog()).anyMatch(d -> d.user().name().equals(BOOT_USER));
+  }
+}
