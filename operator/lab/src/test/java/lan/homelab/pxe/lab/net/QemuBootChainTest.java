@@ -61,7 +61,7 @@ class QemuBootChainTest {
         dir.dnsmasqConf(),
         dir.relocate(DnsmasqConfRenderer.render(DnsmasqConf.of(settings, null))));
     AtomicFiles.write(dir.hostsFile(), DnsmasqHostsRenderer.render(hosts));
-    AtomicFiles.write(dir.nginxConf(), dir.relocate(NginxConfRenderer.render(RECEIVER, false)));
+    AtomicFiles.write(dir.nginxConf(), dir.relocate(NginxConfRenderer.render(settings, RECEIVER)));
     AtomicFiles.write(
         dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("hook-secret"), AtomicFiles.PRIVATE);
     AtomicFiles.write(dir.hookToken(), "hook-secret\n", AtomicFiles.PRIVATE);
