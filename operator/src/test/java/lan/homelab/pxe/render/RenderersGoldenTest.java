@@ -26,6 +26,16 @@ class RenderersGoldenTest {
   }
 
   @Test
+  void shouldHandUefiMachinesTheIpxeEfiTheDnsmasqImageShipsAndBiosMachinesUndionly() {
+    String conf = DnsmasqConfRenderer.render(DnsmasqConf.of(SEED, null));
+
+    assertThat(conf)
+        .contains("dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi")
+        .contains("dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe")
+        .doesNotContain("snponly");
+  }
+
+  @Test
   void shouldSendTheCertificateFingerprintAsOption251OnlyWithTls() throws IOException {
     OperatorSettings tls = SEED.with(Map.of("tls.enabled", true));
 

@@ -12,7 +12,10 @@ import lan.homelab.pxe.sync.AtomicFiles;
  * lab's server namespace from the files of a {@link BootDir}, as the pod's containers run them.
  */
 public final class BootStack {
-  /** Where Debian's ipxe package puts the first-stage loaders. */
+  /**
+   * Where Debian's ipxe package puts the first-stage loaders; the lab copies the two the chart's
+   * dnsmasq image ships (undionly.kpxe, ipxe.efi) into the TFTP root.
+   */
   public static final Path IPXE_LOADERS = Path.of("/usr/lib/ipxe");
 
   private final NetLab lab;
@@ -37,7 +40,7 @@ public final class BootStack {
             dir.tftpDir())) {
       AtomicFiles.directory(d);
     }
-    for (String loader : List.of("undionly.kpxe", "ipxe.efi", "snponly.efi")) {
+    for (String loader : List.of("undionly.kpxe", "ipxe.efi")) {
       Path source = IPXE_LOADERS.resolve(loader);
       if (Files.isRegularFile(source) && !Files.exists(dir.tftpDir().resolve(loader))) {
         Files.copy(source, dir.tftpDir().resolve(loader));
