@@ -24,7 +24,8 @@ import lan.homelab.pxe.answer.InstallerVersion;
  * @param serverAddress address of the provisioning server on the LAN (dnsmasq, nginx)
  * @param discoveryPoolStart first address dnsmasq lends to PXE clients that hold no slot yet
  * @param discoveryPoolEnd last address of the discovery pool
- * @param bootHttpUrl base URL of nginx as the machines reach it (boot scripts, assets, answers)
+ * @param bootHttpUrl base URL of nginx as the machines reach it (boot scripts, assets, answers); by
+ *     default {@code http://<serverAddress>:<nginxHttpPort>}
  * @param webhookUrl base URL the installer posts its webhook to (nginx forwards to the operator)
  * @param tlsEnabled whether answers point the installer at HTTPS with a pinned fingerprint
  * @param installerVersion Proxmox installer release the answers are written for
@@ -35,6 +36,8 @@ import lan.homelab.pxe.answer.InstallerVersion;
  *     #MIN_INSTALL_TIMEOUT}
  * @param slotOnDelete keep (the slot stays reserved for the deleted machine) or release
  * @param httpPort port of the operator's own HTTP server
+ * @param nginxHttpPort nginx's HTTP port on the boot node's host network
+ * @param nginxHttpsPort nginx's HTTPS port there (answers and webhooks when TLS is on)
  * @param operatorUrl where nginx in the boot pod reaches this HTTP server (the Service URL); when
  *     set, the operator publishes the boot pod's static configuration (pxe-dnsmasq, pxe-boot); null
  *     when someone else does (the lab's network harness)
@@ -59,10 +62,18 @@ public record OperatorSettings(
     Duration installTimeout,
     SlotOnDelete slotOnDelete,
     int httpPort,
+    int nginxHttpPort,
+    int nginxHttpsPort,
     String operatorUrl) {
 
   /** Proxmox's own virtual NICs: a new VM on vmbr0 trying the network first is never installed. */
   public static final String PROXMOX_VIRTUAL_NIC_PREFIX = "bc:24:11";
+
+  /**
+   * The lowest port nginx may listen on: it runs as an unprivileged user with no capabilities, so
+   * it cannot bind a privileged port.
+   */
+  public static final int MIN_NGINX_PORT = 1025;
 
   /** No installer finishes sooner: a shorter timeout would fail every install. */
   public static final Duration MIN_INSTALL_TIMEOUT = Duration.ofMinutes(1);
@@ -102,7 +113,9 @@ public record OperatorSettings(
     Ipv4 server = in.parse("serverAddress", "10.11.0.1", Ipv4::parse);
     Ipv4 poolStart = in.parse("discoveryPool.start", "10.11.3.200", Ipv4::parse);
     Ipv4 poolEnd = in.parse("discoveryPool.end", "10.11.3.254", Ipv4::parse);
-    String bootHttpUrl = in.string("bootHttpUrl", "http://10.11.0.1:8080");
+    int nginxHttpPort = in.nginxPort("nginxHttpPort", 8080);
+    int nginxHttpsPort = in.nginxPort("nginxHttpsPort", 8443);
+    String bootHttpUrl = in.string("bootHttpUrl", "http://" + server + ":" + nginxHttpPort);
     String webhookUrl = in.string("webhookUrl", bootHttpUrl);
     boolean tls = in.bool("tls.enabled", false);
     InstallerVersion installerVersion =
@@ -177,6 +190,8 @@ public record OperatorSettings(
         timeout,
         slotOnDelete,
         httpPort,
+        nginxHttpPort,
+        nginxHttpsPort,
         operatorUrl.isEmpty() ? null : stripSlash(operatorUrl));
   }
 
@@ -214,6 +229,8 @@ public record OperatorSettings(
     map.put("installTimeout", installTimeout.toSeconds() + "s");
     map.put("slotOnDelete", slotOnDelete.name());
     map.put("httpPort", httpPort);
+    map.put("nginxHttpPort", nginxHttpPort);
+    map.put("nginxHttpsPort", nginxHttpsPort);
     if (operatorUrl != null) {
       map.put("operatorUrl", operatorUrl);
     }
@@ -301,6 +318,22 @@ public record OperatorSettings(
         errors.add(key + ": " + e.getMessage());
         return null;
       }
+    }
+
+    /** A port nginx can bind unprivileged; the fallback (noted as an error) when it is not. */
+    int nginxPort(String key, int fallback) {
+      Integer port = parse(key, String.valueOf(fallback), Integer::parseInt);
+      if (port == null) {
+        return fallback;
+      }
+      check(
+          key,
+          port >= MIN_NGINX_PORT && port <= 65535,
+          "must be "
+              + MIN_NGINX_PORT
+              + "..65535 (nginx runs unprivileged and cannot bind a lower port), got "
+              + port);
+      return port;
     }
 
     void check(String key, boolean ok, String problem) {

@@ -93,7 +93,10 @@ public record BootDir(Path root) {
     return root.resolve("assets");
   }
 
-  /** TFTP root: the first-stage loaders undionly.kpxe, ipxe.efi and snponly.efi. */
+  /**
+   * TFTP root: the first-stage loaders undionly.kpxe (BIOS) and ipxe.efi (UEFI), as the dnsmasq
+   * image ships them.
+   */
   public Path tftpDir() {
     return root.resolve("tftp");
   }

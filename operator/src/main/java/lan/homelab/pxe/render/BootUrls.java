@@ -9,9 +9,6 @@ import lan.homelab.pxe.config.OperatorSettings;
  * the iPXE scripts and nginx's locations agree.
  */
 public record BootUrls(String base, String answerBase) {
-  /** nginx's HTTPS port on the host network (k3s Traefik holds 443). */
-  public static final int HTTPS_PORT = 8443;
-
   /** Memory (MiB, iPXE's {@code ${memsize}}) the ISO-in-RAM installer boot needs: ~6 GiB. */
   public static final int MIN_MEMORY_MIB = 6000;
 
@@ -20,7 +17,7 @@ public record BootUrls(String base, String answerBase) {
     String answerBase = base;
     if (settings.tlsEnabled()) {
       URI uri = URI.create(base);
-      answerBase = "https://" + uri.getHost() + ":" + HTTPS_PORT;
+      answerBase = "https://" + uri.getHost() + ":" + settings.nginxHttpsPort();
     }
     return new BootUrls(base, answerBase);
   }
@@ -57,7 +54,8 @@ public record BootUrls(String base, String answerBase) {
 
   /**
    * The answer URL (DHCP option 250): one URL for every node, since nginx picks the file by the
-   * requesting address; HTTPS on {@link #HTTPS_PORT} when TLS is on.
+   * requesting address; HTTPS on nginx's HTTPS port ({@link OperatorSettings#nginxHttpsPort}) when
+   * TLS is on.
    */
   public String answer() {
     return answerBase + "/answer";

@@ -69,12 +69,12 @@ public final class DnsmasqConfRenderer {
     line(out, "");
     line(
         out,
-        "# The chain: PXE ROM -> iPXE over TFTP (UEFI: snponly.efi, on the firmware's NIC driver)"
+        "# The chain: PXE ROM -> iPXE over TFTP (BIOS: undionly.kpxe, UEFI: ipxe.efi)"
             + " -> generic iPXE script over HTTP.");
     line(out, "enable-tftp");
     line(out, "tftp-root=" + dir.tftpDir());
     line(out, "dhcp-boot=tag:ipxe," + conf.urls().genericScript());
-    line(out, "dhcp-boot=tag:!ipxe,tag:efi64,snponly.efi");
+    line(out, "dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi");
     line(out, "dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe");
     line(out, "");
     line(

@@ -1,6 +1,7 @@
 package lan.homelab.pxe.render;
 
 import lan.homelab.pxe.Names;
+import lan.homelab.pxe.config.OperatorSettings;
 
 /**
  * Renders nginx's configuration (ConfigMap pxe-boot, key nginx.conf): the generic and per-node iPXE
@@ -16,20 +17,18 @@ import lan.homelab.pxe.Names;
  * ConfigMap. No access log: webhook paths carry per-node tokens.
  */
 public final class NginxConfRenderer {
-  /** nginx's HTTP port on the host network (k3s Traefik holds 80). */
-  public static final int HTTP_PORT = 8080;
-
   private static final String MAC_PATH = "[0-9a-f]{2}(?:-[0-9a-f]{2}){5}";
 
   private NginxConfRenderer() {}
 
   /**
+   * @param settings nginx listens on {@link OperatorSettings#nginxHttpPort}; with {@link
+   *     OperatorSettings#tlsEnabled} also on {@link OperatorSettings#nginxHttpsPort} with the
+   *     certificate the sync process writes from the pxe-tls Secret
    * @param operatorUrl where nginx reaches the operator's HTTP server, e.g. {@code
    *     http://pxe-operator.pxe-system.svc:8081}
-   * @param tls whether to serve HTTPS on {@link BootUrls#HTTPS_PORT} with the certificate the sync
-   *     process writes from the pxe-tls Secret
    */
-  public static String render(String operatorUrl, boolean tls) {
+  public static String render(OperatorSettings settings, String operatorUrl) {
     BootDir dir = BootDir.POD;
     String op = operatorUrl.replaceAll("/+$", "");
     String token = "include " + dir.hookTokenInclude() + ";";
@@ -73,8 +72,16 @@ public final class NginxConfRenderer {
           server {
             listen %d;
         """
-            .formatted(dir.nginxPidFile(), temp, temp, temp, temp, temp, MAC_PATH, HTTP_PORT));
-    if (tls) {
+            .formatted(
+                dir.nginxPidFile(),
+                temp,
+                temp,
+                temp,
+                temp,
+                temp,
+                MAC_PATH,
+                settings.nginxHttpPort()));
+    if (settings.tlsEnabled()) {
       out.append(
           """
               listen %d ssl;
@@ -82,7 +89,7 @@ public final class NginxConfRenderer {
               ssl_certificate_key %s;
           """
               .formatted(
-                  BootUrls.HTTPS_PORT,
+                  settings.nginxHttpsPort(),
                   dir.root().resolve("secrets/tls.crt"),
                   dir.root().resolve("secrets/tls.key")));
     }

@@ -28,7 +28,7 @@ public final class StaticBootConfig {
    */
   public static Map<String, String> boot(OperatorSettings settings, String operatorUrl) {
     Map<String, String> data = new TreeMap<>();
-    data.put(Names.KEY_NGINX_CONF, NginxConfRenderer.render(operatorUrl, settings.tlsEnabled()));
+    data.put(Names.KEY_NGINX_CONF, NginxConfRenderer.render(settings, operatorUrl));
     data.put(Names.KEY_GENERIC_IPXE, IpxeScripts.generic(BootUrls.of(settings)));
     return data;
   }

@@ -68,7 +68,7 @@ class ChartTest {
   @Test
   void shouldUseOnlyFieldsKubernetesKnows() {
     List<HasMetadata> objects =
-        parseWithHooks("purge: true\ntls: {enabled: true}\nnginx: {httpPort: 80}\n");
+        parseWithHooks("purge: true\ntls: {enabled: true}\nnginx: {httpPort: 8180}\n");
 
     for (HasMetadata object : objects) {
       if (object.getKind().equals("ProvisioningSlot")) {
@@ -222,6 +222,8 @@ class ChartTest {
     assertThat(settings.installTimeout()).hasMinutes(90);
     assertThat(settings.slotOnDelete()).isEqualTo(OperatorSettings.SlotOnDelete.release);
     assertThat(settings.httpPort()).isEqualTo(9091);
+    assertThat(settings.nginxHttpPort()).isEqualTo(8880);
+    assertThat(settings.nginxHttpsPort()).isEqualTo(8843);
   }
 
   @Test
@@ -356,6 +358,20 @@ class ChartTest {
         .last()
         .asString()
         .contains("/var/lib/tftpboot/*", "/run/pxe/assets/loaders/*", "/run/pxe/tftp/");
+  }
+
+  @Test
+  void shouldRefuseAnNginxPortTheUnprivilegedNginxCannotBind() {
+    for (String port : List.of("httpPort: 80", "httpsPort: 443", "httpPort: 1024")) {
+      assertThatThrownBy(() -> render("nginx: {" + port + "}\n"))
+          .as(port)
+          .hasMessageContaining("values don't meet the specifications of the schema")
+          .hasMessageContaining("/nginx/" + port.substring(0, port.indexOf(':')));
+    }
+    assertThatThrownBy(() -> render("nginx: {httpPort: 70000}\n"))
+        .hasMessageContaining("/nginx/httpPort");
+    assertThat(HelmChart.settings(render("nginx: {httpPort: 1025}\n")).nginxHttpPort())
+        .isEqualTo(1025);
   }
 
   @Test

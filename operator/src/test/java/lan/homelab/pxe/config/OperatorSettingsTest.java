@@ -85,4 +85,50 @@ class OperatorSettingsTest {
         .hasMessageContaining("installerVersion:")
         .hasMessageContaining(InstallerVersion.labels());
   }
+
+  @Test
+  void shouldListenOnNginxPorts8080And8443AndServeBootUrlsFromTheHttpOneByDefault() {
+    OperatorSettings s = OperatorSettings.defaults();
+
+    assertThat(s.nginxHttpPort()).isEqualTo(8080);
+    assertThat(s.nginxHttpsPort()).isEqualTo(8443);
+    assertThat(s.bootHttpUrl()).isEqualTo("http://10.11.0.1:8080");
+    assertThat(s.webhookUrl()).isEqualTo("http://10.11.0.1:8080");
+  }
+
+  @Test
+  void shouldDeriveTheDefaultBootHttpUrlFromTheServerAddressAndTheNginxHttpPort() {
+    OperatorSettings s =
+        OperatorSettings.fromMap(
+            Map.of(
+                "network", "192.168.8.0/24",
+                "gateway", "192.168.8.254",
+                "dns", "192.168.8.53",
+                "serverAddress", "192.168.8.10",
+                "discoveryPool", Map.of("start", "192.168.8.200", "end", "192.168.8.220"),
+                "nginxHttpPort", 8180,
+                "nginxHttpsPort", 8543));
+
+    assertThat(s.bootHttpUrl()).isEqualTo("http://192.168.8.10:8180");
+    assertThat(s.nginxHttpsPort()).isEqualTo(8543);
+    assertThat(OperatorSettings.fromMap(s.toMap())).isEqualTo(s);
+  }
+
+  @Test
+  void shouldRefuseAnNginxPortNginxCannotBindUnprivilegedOrThatIsNoPort() {
+    for (String key : List.of("nginxHttpPort", "nginxHttpsPort")) {
+      for (int bad : List.of(80, 0, 1024, 70000)) {
+        assertThatThrownBy(() -> OperatorSettings.fromMap(Map.of(key, bad)))
+            .as(key + "=" + bad)
+            .isInstanceOf(InvalidSettingsException.class)
+            .hasMessageContaining(key + ": must be 1025..65535")
+            .hasMessageContaining("got " + bad);
+      }
+      assertThatThrownBy(() -> OperatorSettings.fromMap(Map.of(key, "http")))
+          .isInstanceOf(InvalidSettingsException.class)
+          .hasMessageContaining(key + ":");
+      assertThat(OperatorSettings.fromMap(Map.of(key, 1025)).toMap()).containsEntry(key, 1025);
+      assertThat(OperatorSettings.fromMap(Map.of(key, 65535)).toMap()).containsEntry(key, 65535);
+    }
+  }
 }

@@ -66,7 +66,9 @@ class RenderedConfigAcceptedTest {
     Files.writeString(dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("t0ken"));
     Files.createDirectories(dir.nginxConf().getParent());
     Files.writeString(
-        dir.nginxConf(), dir.relocate(NginxConfRenderer.render("http://127.0.0.1:8081", false)));
+        dir.nginxConf(),
+        dir.relocate(
+            NginxConfRenderer.render(OperatorSettings.defaults(), "http://127.0.0.1:8081")));
 
     assertThat(
             run(
@@ -109,7 +111,11 @@ class RenderedConfigAcceptedTest {
             secrets.resolve("tls.crt").toString()));
     Files.createDirectories(dir.nginxConf().getParent());
     Files.writeString(
-        dir.nginxConf(), dir.relocate(NginxConfRenderer.render("http://127.0.0.1:8081", true)));
+        dir.nginxConf(),
+        dir.relocate(
+            NginxConfRenderer.render(
+                OperatorSettings.defaults().with(Map.of("tls.enabled", true)),
+                "http://127.0.0.1:8081")));
 
     assertThat(
             run(

@@ -26,6 +26,16 @@ class RenderersGoldenTest {
   }
 
   @Test
+  void shouldHandUefiMachinesTheIpxeEfiTheDnsmasqImageShipsAndBiosMachinesUndionly() {
+    String conf = DnsmasqConfRenderer.render(DnsmasqConf.of(SEED, null));
+
+    assertThat(conf)
+        .contains("dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi")
+        .contains("dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe")
+        .doesNotContain("snponly");
+  }
+
+  @Test
   void shouldSendTheCertificateFingerprintAsOption251OnlyWithTls() throws IOException {
     OperatorSettings tls = SEED.with(Map.of("tls.enabled", true));
 
@@ -54,10 +64,27 @@ class RenderersGoldenTest {
   @Test
   void shouldRenderNginxConfiguration() throws IOException {
     Golden.assertMatches(
-        "nginx.conf", NginxConfRenderer.render("http://pxe-operator.pxe-system.svc:8081/", false));
+        "nginx.conf", NginxConfRenderer.render(SEED, "http://pxe-operator.pxe-system.svc:8081/"));
     Golden.assertMatches(
         "nginx-tls.conf",
-        NginxConfRenderer.render("http://pxe-operator.pxe-system.svc:8081", true));
+        NginxConfRenderer.render(
+            SEED.with(Map.of("tls.enabled", true)), "http://pxe-operator.pxe-system.svc:8081"));
+  }
+
+  @Test
+  void shouldListenOnAndPointTheInstallerAtTheConfiguredNginxPortsWhenTheyAreNotTheDefaults() {
+    OperatorSettings ports =
+        OperatorSettings.fromMap(
+            Map.of("nginxHttpPort", 8180, "nginxHttpsPort", 8543, "tls.enabled", true));
+
+    String nginx = NginxConfRenderer.render(ports, "http://pxe-operator.pxe-system.svc:8081");
+    String dnsmasq = DnsmasqConfRenderer.render(DnsmasqConf.of(ports, "AB:CD:EF"));
+
+    assertThat(nginx).contains("listen 8180;", "listen 8543 ssl;").doesNotContain("8080", "8443");
+    assertThat(dnsmasq)
+        .contains("dhcp-boot=tag:ipxe,http://10.11.0.1:8180/boot.ipxe")
+        .contains("dhcp-option-force=tag:known,250,\"https://10.11.0.1:8543/answer\"");
+    assertThat(BootUrls.of(ports).answer()).isEqualTo("https://10.11.0.1:8543/answer");
   }
 
   @Test

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import lan.homelab.pxe.config.Ipv4;
+import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.lab.net.NetLab;
 import lan.homelab.pxe.render.BootDir;
 import lan.homelab.pxe.render.NginxConfRenderer;
@@ -78,8 +79,9 @@ final class NginxBench implements AutoCloseable {
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = free.getLocalPort();
     }
-    String conf = dir.relocate(NginxConfRenderer.render(operatorUrl, false));
-    String listen = "listen " + NginxConfRenderer.HTTP_PORT + ";";
+    OperatorSettings settings = OperatorSettings.defaults();
+    String conf = dir.relocate(NginxConfRenderer.render(settings, operatorUrl));
+    String listen = "listen " + settings.nginxHttpPort() + ";";
     if (!conf.contains(listen)) {
       throw new IllegalStateException("rendered nginx.conf has no '" + listen + "'");
     }

@@ -12,7 +12,10 @@ import lan.homelab.pxe.sync.AtomicFiles;
  * lab's server namespace from the files of a {@link BootDir}, as the pod's containers run them.
  */
 public final class BootStack {
-  /** Where Debian's ipxe package puts the first-stage loaders. */
+  /**
+   * Where Debian's ipxe package puts the first-stage loaders; the lab copies the two the chart's
+   * dnsmasq image ships (undionly.kpxe, ipxe.efi) into the TFTP root.
+   */
   public static final Path IPXE_LOADERS = Path.of("/usr/lib/ipxe");
 
   private final NetLab lab;
@@ -38,7 +41,7 @@ public final class BootStack {
     // dnsmasq (root) and nginx (uid 101, the pod's fsGroup) write pid and temp files here.
     AtomicFiles.directory(dir.dnsmasqPidFile().getParent(), AtomicFiles.SHARED_DIR_MODE);
     AtomicFiles.directory(dir.nginxTemp(), AtomicFiles.SHARED_DIR_MODE);
-    for (String loader : List.of("undionly.kpxe", "ipxe.efi", "snponly.efi")) {
+    for (String loader : List.of("undionly.kpxe", "ipxe.efi")) {
       Path source = IPXE_LOADERS.resolve(loader);
       if (Files.isRegularFile(source) && !Files.exists(dir.tftpDir().resolve(loader))) {
         Files.copy(source, dir.tftpDir().resolve(loader));

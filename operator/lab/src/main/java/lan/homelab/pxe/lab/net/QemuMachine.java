@@ -12,7 +12,7 @@ import lan.homelab.pxe.claim.Mac;
  * A QEMU machine (TCG: no KVM here) on the lab bridge that boots from the network and powers off at
  * the end ({@code -no-reboot}). BIOS: SeaBIOS with Debian's iPXE ROM (ipxe-qemu) on an e1000 NIC.
  * UEFI: OVMF with no option ROM on a virtio NIC ({@code romfile=}), so the firmware's own PXE
- * client fetches the first-stage snponly.efi over TFTP.
+ * client fetches the first-stage ipxe.efi over TFTP.
  */
 public final class QemuMachine {
   /** Firmware flavours. */

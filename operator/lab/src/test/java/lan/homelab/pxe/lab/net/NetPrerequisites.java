@@ -41,7 +41,7 @@ final class NetPrerequisites {
     for (Path file :
         List.of(
             BootStack.IPXE_LOADERS.resolve("undionly.kpxe"),
-            BootStack.IPXE_LOADERS.resolve("snponly.efi"),
+            BootStack.IPXE_LOADERS.resolve("ipxe.efi"),
             QemuMachine.OVMF_CODE,
             QemuMachine.OVMF_VARS,
             Path.of("/bin/busybox"))) {

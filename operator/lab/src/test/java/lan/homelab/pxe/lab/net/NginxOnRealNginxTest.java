@@ -51,12 +51,12 @@ class NginxOnRealNginxTest {
     lab = NetLab.create(work, "10.11.0.1/22");
     dir = new BootDir(work.resolve("boot"));
     BootStack stack = new BootStack(lab, dir);
+    OperatorSettings settings = OperatorSettings.defaults();
     AtomicFiles.write(
-        dir.nginxConf(), dir.relocate(NginxConfRenderer.render("http://10.11.0.1:9091", false)));
+        dir.nginxConf(), dir.relocate(NginxConfRenderer.render(settings, "http://10.11.0.1:9091")));
     AtomicFiles.write(
         dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("hook-secret"), AtomicFiles.SECRET);
     AtomicFiles.write(dir.hookToken(), "hook-secret\n", AtomicFiles.SECRET);
-    OperatorSettings settings = OperatorSettings.defaults();
     AtomicFiles.write(dir.genericIpxe(), IpxeScripts.generic(BootUrls.of(settings)));
     AtomicFiles.write(
         dir.nodeIpxe(NODE),

@@ -61,7 +61,7 @@ class QemuBootChainTest {
         dir.dnsmasqConf(),
         dir.relocate(DnsmasqConfRenderer.render(DnsmasqConf.of(settings, null))));
     AtomicFiles.write(dir.hostsFile(), DnsmasqHostsRenderer.render(hosts));
-    AtomicFiles.write(dir.nginxConf(), dir.relocate(NginxConfRenderer.render(RECEIVER, false)));
+    AtomicFiles.write(dir.nginxConf(), dir.relocate(NginxConfRenderer.render(settings, RECEIVER)));
     AtomicFiles.write(
         dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("hook-secret"), AtomicFiles.SECRET);
     AtomicFiles.write(dir.hookToken(), "hook-secret\n", AtomicFiles.SECRET);
@@ -161,11 +161,15 @@ class QemuBootChainTest {
   }
 
   /**
-   * OVMF with no NIC ROM: the firmware's own PXE client TFTPs snponly.efi; Debian 12's iPXE cannot
+   * OVMF with no NIC ROM: the firmware's own PXE client TFTPs ipxe.efi; Debian 12's iPXE cannot
    * name initrds under UEFI, so the per-node script boots the ISO from proxmox-iso.cpio there.
    */
   @Test
-  void shouldBootUefiMachineThroughFirmwarePxeAndSnponlyIntoTheInstaller() throws IOException {
+  void shouldBootUefiMachineThroughFirmwarePxeAndIpxeEfiIntoTheInstaller() throws IOException {
     bootsThroughTheWholeChain(Firmware.UEFI, Mac.parse("52:54:00:aa:00:02"));
+
+    assertThat(Files.readString(lab.log("dnsmasq")))
+        .as("the firmware's PXE client fetched the loader the dnsmasq image ships")
+        .contains("sent " + dir.tftpDir().resolve("ipxe.efi"));
   }
 }
