@@ -127,7 +127,41 @@ public final class Client {
    * @param body a file to send as the request body, or null
    */
   public HttpReply http(String method, String url, List<String> headers, Path body) {
+    return curl(method, url, headers, body, List.of());
+  }
+
+  /**
+   * Makes one HTTPS request as the Proxmox installer does with a {@code cert-fingerprint}: the
+   * server's certificate must have this SHA-256 fingerprint (colon-separated hex, any case); the
+   * chain is not checked.
+   */
+  public HttpReply httpsPinned(
+      String method, String url, List<String> headers, Path body, String fingerprint) {
+    java.net.URI uri = java.net.URI.create(url);
+    Cmd.Result cert =
+        lab.exec(
+            namespace,
+            List.of(
+                "sh",
+                "-c",
+                "openssl s_client -connect "
+                    + uri.getHost()
+                    + ":"
+                    + uri.getPort()
+                    + " </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256"),
+            15);
+    String seen = cert.out().replaceAll("(?s).*Fingerprint=", "").trim();
+    if (!seen.equalsIgnoreCase(fingerprint.trim())) {
+      throw new IllegalStateException(
+          url + " presents the certificate " + seen + ", not the pinned " + fingerprint);
+    }
+    return curl(method, url, headers, body, List.of("-k"));
+  }
+
+  private HttpReply curl(
+      String method, String url, List<String> headers, Path body, List<String> flags) {
     List<String> cmd = new ArrayList<>(List.of("curl", "-s", "-m", "5", "-X", method));
+    cmd.addAll(flags);
     for (String h : headers) {
       cmd.addAll(List.of("-H", h));
     }

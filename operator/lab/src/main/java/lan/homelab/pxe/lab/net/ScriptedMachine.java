@@ -90,18 +90,27 @@ public final class ScriptedMachine {
 
   /** POSTs the installer's answer request (its headers, its JSON with this MAC) to the URL. */
   public HttpReply fetchAnswer(String answerUrl, Path scratch) throws IOException {
+    return fetchAnswer(answerUrl, scratch, null);
+  }
+
+  /**
+   * The same over HTTPS when {@code fingerprint} (DHCP option 251) is given: the certificate must
+   * have it, as the installer checks.
+   */
+  public HttpReply fetchAnswer(String answerUrl, Path scratch, String fingerprint)
+      throws IOException {
     String body =
         resource("fake-installer-answer-request.json")
             .replace("@MAC_UPPER@", client.mac().value().toUpperCase(java.util.Locale.ROOT));
     Path file = scratch.resolve("answer-request-" + client.mac().objectName() + ".json");
     Files.writeString(file, body);
-    return client.http(
-        "POST",
-        answerUrl,
+    List<String> headers =
         List.of(
             "Content-Type: application/json; charset=utf-8",
-            "Accept: application/json, application/toml;q=0.5"),
-        file);
+            "Accept: application/json, application/toml;q=0.5");
+    return fingerprint == null
+        ? client.http("POST", answerUrl, headers, file)
+        : client.httpsPinned("POST", answerUrl, headers, file, fingerprint);
   }
 
   /** The webhook URL an answer names, if any. */
@@ -112,6 +121,12 @@ public final class ScriptedMachine {
 
   /** POSTs the installer's post-installation JSON for this machine to the answer's webhook. */
   public HttpReply sendWebhook(String answer, String fqdn, Path scratch) throws IOException {
+    return sendWebhook(answer, fqdn, scratch, null);
+  }
+
+  /** The same, pinned to the fingerprint when given (the answer's webhook is HTTPS with TLS). */
+  public HttpReply sendWebhook(String answer, String fqdn, Path scratch, String fingerprint)
+      throws IOException {
     String url = webhookUrl(answer).orElseThrow(() -> new IOException("answer names no webhook"));
     Matcher token = AUTH_TOKEN.matcher(answer);
     String mac = client.mac().value();
@@ -124,7 +139,10 @@ public final class ScriptedMachine {
             .replace("@TOKEN@", token.find() ? token.group(1) : "");
     Path file = scratch.resolve("post-hook-" + client.mac().objectName() + ".json");
     Files.writeString(file, body);
-    return client.http("POST", url, List.of("Content-Type: application/json"), file);
+    List<String> headers = List.of("Content-Type: application/json");
+    return fingerprint == null
+        ? client.http("POST", url, headers, file)
+        : client.httpsPinned("POST", url, headers, file, fingerprint);
   }
 
   /** The address eth0 holds now (the last lease it took). */

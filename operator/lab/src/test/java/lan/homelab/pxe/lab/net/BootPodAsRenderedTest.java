@@ -164,7 +164,7 @@ class BootPodAsRenderedTest {
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofSeconds(1))
-        .failFast("a container crash-loops", () -> crashLooping().isPresent())
+        .failFast(() -> assertThat(crashLooping()).as("a container crash-loops").isEmpty())
         .until(pod::ready);
   }
 
@@ -251,6 +251,78 @@ class BootPodAsRenderedTest {
         .hasSize(5)
         .allMatch(ni -> ni.getStatus().getPhase() == NodeInstallPhase.Provisioned);
     assertPodRanAsRendered();
+  }
+
+  @Test
+  void shouldServeAnswerAndWebhookOverHttpsPinnedByDhcpOnTheValuesPorts() throws IOException {
+    install(
+        """
+        slots:
+          - {address: 10.11.0.2, hostname: peach-beach}
+          - {address: 10.11.0.3, hostname: moo-moo-meadows}
+        tls: {enabled: true}
+        nginx: {httpPort: 8180, httpsPort: 8543}
+        """,
+        false);
+    String boot = "http://10.11.0.1:8180";
+
+    for (var node :
+        Map.of(
+                Mac.parse("52:54:00:f7:00:01"), "peach-beach",
+                Mac.parse("52:54:00:f7:00:02"), "moo-moo-meadows")
+            .entrySet()
+            .stream()
+            .sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
+            .toList()) {
+      Mac mac = node.getKey();
+      ScriptedMachine m = new ScriptedMachine(lab.addClient(mac), boot);
+      assertThat(m.pxeDhcp()).as(pod.logs()).isPresent();
+      await().atMost(Duration.ofSeconds(20)).until(() -> phase(mac) == NodeInstallPhase.Installing);
+      await().atMost(Duration.ofSeconds(10)).until(() -> m.fetchNodeScript().status() == 200);
+      String address = nodeInstall(mac).orElseThrow().getStatus().getAddress();
+      assertThat(m.ipxeTakesSlotAddress(m.fetchNodeScript().body(), 5)).contains(address);
+      Map<String, String> lease = m.installerDhcp().orElseThrow();
+      String answerUrl = dhcpText(lease.get("opt250"));
+      String pin = dhcpText(lease.get("opt251"));
+      assertThat(answerUrl).isEqualTo("https://10.11.0.1:8543/answer");
+      assertThat(pin).isEqualTo(servedCertificateFingerprint());
+
+      HttpReply answer = m.fetchAnswer(answerUrl, work, pin);
+      assertThat(answer.status()).as(pod.logs()).isEqualTo(200);
+      assertThat(ScriptedMachine.webhookUrl(answer.body()).orElseThrow())
+          .startsWith("https://10.11.0.1:8543/");
+      assertThat(answer.body()).contains("cert-fingerprint = \"" + pin + "\"");
+      HttpReply webhook = m.sendWebhook(answer.body(), node.getValue() + ".homelab.lan", work, pin);
+      assertThat(webhook.status()).as(pod.logs()).isEqualTo(200);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> phase(mac) == NodeInstallPhase.Provisioned);
+    }
+    assertPodRanAsRendered();
+  }
+
+  /** A DHCP text option as udhcpc hands it to its script: hex of the bytes. */
+  static String dhcpText(String hex) {
+    assertThat(hex).as("option present").isNotNull();
+    return new String(java.util.HexFormat.of().parseHex(hex), StandardCharsets.US_ASCII);
+  }
+
+  /** SHA-256 of the certificate in the pxe-tls Secret, as the installer writes fingerprints. */
+  String servedCertificateFingerprint() {
+    Secret tls = admin.secrets().inNamespace(NS).withName("pxe-tls").require();
+    String pem =
+        new String(
+            Base64.getDecoder().decode(tls.getData().get("tls.crt")), StandardCharsets.US_ASCII);
+    try {
+      var cert =
+          java.security.cert.CertificateFactory.getInstance("X.509")
+              .generateCertificate(
+                  new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
+      return java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Users, capabilities and probes as the chart asks, no restart, no request outside the Role. */
