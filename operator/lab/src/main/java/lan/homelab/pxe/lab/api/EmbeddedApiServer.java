@@ -492,7 +492,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
           () -> {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, 0);
-          });
+          },
+          initialBookmark(call, path.get()));
       stream.awaitEnd(watchTimeout(call));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -501,6 +502,32 @@ public final class EmbeddedApiServer implements AutoCloseable {
       stream.close(1000, "watch ended");
       listener.onClosed(stream, 1000, "watch ended");
     }
+  }
+
+  /**
+   * A BOOKMARK at the requested resourceVersion, sent first when the client allows bookmarks (an
+   * API server may send one at any time). fabric8 counts an HTTP watch as watching only once bytes
+   * arrive, where a real API server's WebSocket watch counts at once; without it an informer on an
+   * idle resource would never report healthy.
+   */
+  private JsonNode initialBookmark(ApiCall call, ResourcePath path) {
+    if (!"true".equals(call.param("allowWatchBookmarks"))) {
+      return null;
+    }
+    Optional<String> kind = store.kind(path);
+    if (kind.isEmpty()) {
+      return null;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode event = Json.MAPPER.createObjectNode();
+    event.put("type", "BOOKMARK");
+    com.fasterxml.jackson.databind.node.ObjectNode object = event.putObject("object");
+    object.put("kind", kind.get());
+    object.put(
+        "apiVersion",
+        path.group().isEmpty() ? path.version() : path.group() + "/" + path.version());
+    String version = call.param("resourceVersion");
+    object.putObject("metadata").put("resourceVersion", version == null ? "0" : version);
+    return event;
   }
 
   /**

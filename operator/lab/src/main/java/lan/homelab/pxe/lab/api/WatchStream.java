@@ -54,10 +54,18 @@ final class WatchStream implements WebSocket {
     return write(event);
   }
 
-  /** Runs {@code sendHeaders}, then writes what was held back; later events go out directly. */
-  synchronized void begin(HeaderSender sendHeaders) throws IOException {
+  /**
+   * Runs {@code sendHeaders} and flushes them (a client counts the watch as established once it has
+   * the response headers, as a real API server sends them at once, events or not), then writes what
+   * was held back; later events go out directly.
+   */
+  synchronized void begin(HeaderSender sendHeaders, JsonNode first) throws IOException {
     sendHeaders.send();
+    out.flush();
     begun = true;
+    if (first != null && !write(first)) {
+      return;
+    }
     for (JsonNode event : held) {
       if (!write(event)) {
         break;

@@ -40,6 +40,7 @@ public final class NetLab implements AutoCloseable {
   private final Thread shutdownHook;
   private int clients;
   private boolean closed;
+  private int uplink;
 
   private NetLab(Path workDir, String serverAddressCidr) {
     this.id = "pxe" + ProcessHandle.current().pid() + "x" + RUNS.incrementAndGet();
@@ -209,7 +210,40 @@ public final class NetLab implements AutoCloseable {
     Cmd.check("ip", "link", "set", hostSide, "up");
     Cmd.check("ip", "-n", serverNamespace(), "addr", "add", "169.254." + x + ".2/30", "dev", "up0");
     Cmd.check("ip", "-n", serverNamespace(), "link", "set", "up0", "up");
+    uplink = x;
     return hostAddress;
+  }
+
+  /** A pod's network namespace and its address on the node's pod network. */
+  public record PodNetwork(String namespace, String address) {}
+
+  /**
+   * A pod network namespace behind the server namespace, as a node's pod network (k3s:
+   * 10.42.0.0/16) is: its {@code eth0} holds 10.42.X.2/24, the server namespace routes to it (and
+   * forwards between it and the uplink, so a pod reaches an API on the uplink's host side). Needs
+   * {@link #addUplink} first. Gone with the server namespace.
+   */
+  public synchronized PodNetwork addPodNetwork(String name) {
+    if (uplink == 0) {
+      throw new IllegalStateException("addUplink first: pods reach the API through it");
+    }
+    String ns = id + "-" + name;
+    addNamespace(ns);
+    String srv = serverNamespace();
+    String subnet = "10.42." + uplink;
+    Cmd.check("ip", "-n", ns, "link", "set", "lo", "up");
+    Cmd.check(
+        "ip", "-n", srv, "link", "add", "pod0", "type", "veth", "peer", "name", "eth0", "netns",
+        ns);
+    Cmd.check("ip", "-n", srv, "addr", "add", subnet + ".1/24", "dev", "pod0");
+    Cmd.check("ip", "-n", srv, "link", "set", "pod0", "up");
+    Cmd.check("ip", "-n", ns, "addr", "add", subnet + ".2/24", "dev", "eth0");
+    Cmd.check("ip", "-n", ns, "link", "set", "eth0", "up");
+    Cmd.check("ip", "-n", ns, "route", "add", "default", "via", subnet + ".1");
+    Cmd.check("ip", "netns", "exec", srv, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+    // Back from the uplink's host side (the API) to the pod: removed with the uplink's veth.
+    Cmd.check("ip", "route", "add", subnet + ".0/24", "via", "169.254." + uplink + ".2");
+    return new PodNetwork(ns, subnet + ".2");
   }
 
   /** A tap device in the server namespace, on the bridge, for a QEMU machine. */

@@ -264,7 +264,7 @@ public final class KubeletStandIn {
   }
 
   /** The process's argv: command (else the image's entrypoint) then args (else the image's cmd). */
-  private List<String> processArgs(Container c, ImageContract.Image image) {
+  private List<String> processArgs(Container c, ImageContract.Image image) throws IOException {
     List<String> argv = new ArrayList<>();
     List<String> command = c.getCommand().isEmpty() ? image.entrypoint() : c.getCommand();
     List<String> args =
@@ -272,7 +272,7 @@ public final class KubeletStandIn {
     if (!command.isEmpty() && command.get(0).equals("java")) {
       argv.add(ProcessHandle.current().info().command().orElse("java"));
       for (String a : command.subList(1, command.size())) {
-        argv.add(a.equals("@/app/jib-classpath-file") ? System.getProperty("java.class.path") : a);
+        argv.add(a.equals("@/app/jib-classpath-file") ? "@" + jibClasspathFile() : a);
       }
     } else {
       argv.addAll(command);
@@ -284,6 +284,71 @@ public final class KubeletStandIn {
           c.getName() + " runs " + program + ", which " + image.repository() + " does not provide");
     }
     return argv;
+  }
+
+  /**
+   * The image's /app as jib lays it out, from this JVM's classpath: every jar hard-linked (else
+   * copied) and every class directory copied into a world-readable tree, since the container's user
+   * (65532) cannot read the build's own directories (e.g. ~/.m2).
+   */
+  private synchronized Path jibClasspathFile() throws IOException {
+    Path app = work.resolve("images/pxe-operator/app");
+    Path file = app.resolve("jib-classpath-file");
+    if (Files.isRegularFile(file)) {
+      return file;
+    }
+    List<String> entries = new ArrayList<>();
+    int i = 0;
+    Path module = lan.homelab.pxe.chart.HelmChart.repoRoot().resolve("operator/target");
+    Path runtime = module.resolve("classpath.txt");
+    if (!Files.isRegularFile(runtime)) {
+      throw new IllegalStateException(
+          runtime
+              + " is missing: build the operator module first (./mvnw -pl operator,operator/lab ...)");
+    }
+    List<String> classpath = new ArrayList<>();
+    classpath.add(module.resolve("classes").toString());
+    classpath.addAll(List.of(Files.readString(runtime).trim().split(java.io.File.pathSeparator)));
+    for (String entry : classpath) {
+      Path source = Path.of(entry);
+      if (!Files.exists(source)) {
+        continue;
+      }
+      i++;
+      Path dest;
+      if (Files.isDirectory(source)) {
+        dest = app.resolve("classes").resolve(Integer.toString(i));
+        try (var tree = Files.walk(source)) {
+          for (Path from : tree.toList()) {
+            Path to = dest.resolve(source.relativize(from).toString());
+            if (Files.isDirectory(from)) {
+              Files.createDirectories(to);
+            } else {
+              Files.copy(from, to);
+            }
+          }
+        }
+      } else {
+        dest = app.resolve("libs").resolve(i + "-" + source.getFileName());
+        Files.createDirectories(dest.getParent());
+        try {
+          Files.createLink(dest, source);
+        } catch (IOException | UnsupportedOperationException e) {
+          Files.copy(source, dest);
+        }
+      }
+      entries.add(dest.toString());
+    }
+    run(List.of("chmod", "-R", "a+rX", app.toString()));
+    for (Path d = app; d != null && !d.equals(d.getRoot()); d = d.getParent()) {
+      run(List.of("chmod", "a+x", d.toString()));
+      if (d.equals(work)) {
+        break;
+      }
+    }
+    Files.writeString(file, String.join(java.io.File.pathSeparator, entries));
+    Files.setAttribute(file, "unix:mode", 0644);
+    return file;
   }
 
   private Map<String, String> environment(
@@ -567,6 +632,11 @@ public final class KubeletStandIn {
 
   /** The probe as the kubelet evaluates it: exec in the container, HTTP or TCP to the pod IP. */
   static boolean probe(Probe probe, ContainerRun run) {
+    return failure(probe, run).isEmpty();
+  }
+
+  /** Why the probe fails now, if it does. */
+  static Optional<String> failure(Probe probe, ContainerRun run) {
     try {
       if (probe.getExec() != null) {
         List<String> cmd =
@@ -576,13 +646,17 @@ public final class KubeletStandIn {
         cmd.add("-i");
         run.env().forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.addAll(probe.getExec().getCommand());
-        return exitCode(cmd) == 0;
+        int code = exitCode(cmd);
+        return code == 0
+            ? Optional.empty()
+            : Optional.of("exec " + probe.getExec().getCommand() + " exited with " + code);
       }
       String netns = run.node().netns();
       String host = run.node().address();
       if (probe.getTcpSocket() != null) {
         int port = port(run.container(), probe.getTcpSocket().getPort());
-        return exitCode(
+        int code =
+            exitCode(
                 List.of(
                     "ip",
                     "netns",
@@ -590,8 +664,10 @@ public final class KubeletStandIn {
                     netns,
                     "/usr/bin/python3",
                     "-c",
-                    "import socket; socket.create_connection(('" + host + "', " + port + "), 2)"))
-            == 0;
+                    "import socket; socket.create_connection(('" + host + "', " + port + "), 2)"));
+        return code == 0
+            ? Optional.empty()
+            : Optional.of("tcpSocket " + host + ":" + port + " refused");
       }
       if (probe.getHttpGet() != null) {
         int port = port(run.container(), probe.getHttpGet().getPort());
@@ -605,18 +681,21 @@ public final class KubeletStandIn {
                     netns,
                     "curl",
                     "-s",
-                    "-o",
-                    "/dev/null",
                     "-w",
-                    "%{http_code}",
+                    "\n%{http_code}",
                     "--max-time",
                     "2",
                     url));
-        int code = out.isBlank() ? 0 : Integer.parseInt(out.trim());
-        return code >= 200 && code < 400;
+        int nl = out.lastIndexOf('\n');
+        String status = out.substring(nl + 1).trim();
+        int code = status.matches("[0-9]{3}") ? Integer.parseInt(status) : 0;
+        String body = nl < 0 ? "" : out.substring(0, Math.min(nl, 300)).trim();
+        return code >= 200 && code < 400
+            ? Optional.empty()
+            : Optional.of("httpGet " + url + " answered " + code + ": " + body);
       }
-    } catch (IOException e) {
-      return false;
+    } catch (IOException | NumberFormatException e) {
+      return Optional.of(e.toString());
     }
     throw new IllegalArgumentException("probe " + probe);
   }
@@ -873,24 +952,27 @@ public final class KubeletStandIn {
       return name;
     }
 
-    /** Every startup and readiness probe of the running containers passes now. */
+    /** Every startup, readiness and liveness probe of the running containers passes now. */
     public boolean ready() {
+      return failingProbes().isEmpty();
+    }
+
+    /** The probes that fail now, each with its container and why. */
+    public List<String> failingProbes() {
+      List<String> failing = new ArrayList<>();
       for (ContainerRun run : containers.values()) {
         if (!run.sidecarOrMain()) {
           continue;
         }
+        Container c = run.container();
         for (Probe p :
-            new Probe[] {
-              run.container().getStartupProbe(),
-              run.container().getReadinessProbe(),
-              run.container().getLivenessProbe()
-            }) {
-          if (p != null && !probe(p, run)) {
-            return false;
+            new Probe[] {c.getStartupProbe(), c.getReadinessProbe(), c.getLivenessProbe()}) {
+          if (p != null) {
+            failure(p, run).ifPresent(why -> failing.add(c.getName() + ": " + why));
           }
         }
       }
-      return true;
+      return failing;
     }
 
     /** How often the container was restarted after it exited. */

@@ -64,6 +64,8 @@ class BootPodAsRenderedTest {
   KubernetesClient admin;
   KubernetesClient operatorClient;
   OperatorMain operator;
+  RunningPod operatorPod;
+  String operatorAddress;
   RunningPod pod;
   Path work;
 
@@ -71,6 +73,9 @@ class BootPodAsRenderedTest {
   void stop() {
     if (pod != null) {
       pod.close();
+    }
+    if (operatorPod != null) {
+      operatorPod.close();
     }
     if (operator != null) {
       operator.close();
@@ -91,6 +96,15 @@ class BootPodAsRenderedTest {
 
   /** Renders the chart with these values, installs it into the API and starts the boot pod. */
   void install(String extraValues, boolean withInstaller) throws IOException {
+    install(extraValues, withInstaller, false);
+  }
+
+  /**
+   * @param operatorAsPod run the operator as the chart's operator Deployment renders it (a pod on
+   *     the node's pod network) instead of in this JVM
+   */
+  void install(String extraValues, boolean withInstaller, boolean operatorAsPod)
+      throws IOException {
     NetPrerequisites.require(
         "dnsmasq", "nginx", "curl", "busybox", "setpriv", "nsenter", "unshare", "findmnt");
     work = Path.of("target", "netlab", "pod-" + ProcessHandle.current().pid()).toAbsolutePath();
@@ -140,19 +154,44 @@ class BootPodAsRenderedTest {
       }
     }
     OperatorSettings settings = HelmChart.settings(objects);
-    operatorClient = client(api.serviceAccountToken(NS, "pxe-operator"));
-    operator =
-        new OperatorMain(operatorClient, settings, Clock.systemUTC())
-            .withLeaderElection("only-replica", Duration.ofSeconds(10))
-            .withHttpHost(uplink)
-            .withHttpPort(settings.httpPort())
-            .start();
-
-    KubeletStandIn kubelet =
-        new KubeletStandIn(
-            new KubeletStandIn.Cluster(
-                api, admin, uplink, api.port(), Map.of("pxe-operator." + NS + ".svc", uplink)),
-            work.resolve("kubelet"));
+    KubeletStandIn kubelet;
+    if (operatorAsPod) {
+      NetLab.PodNetwork podNetwork = lab.addPodNetwork("operator");
+      operatorAddress = podNetwork.address();
+      kubelet = kubelet(uplink, operatorAddress);
+      PodSpec operatorSpec =
+          HelmChart.one(objects, Deployment.class, "pxe-operator")
+              .getSpec()
+              .getTemplate()
+              .getSpec();
+      operatorPod =
+          kubelet.run(
+              NS,
+              "pxe-operator-0",
+              operatorSpec,
+              new KubeletStandIn.Node(
+                  "rainbow-road", podNetwork.namespace(), podNetwork.address()));
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofSeconds(1))
+          .failFast(
+              () -> assertThat(operatorPod.restarts("operator")).as(operatorPod.logs()).isZero())
+          .untilAsserted(
+              () ->
+                  assertThat(operatorPod.failingProbes())
+                      .as("denied: %s", api.deniedRequests())
+                      .isEmpty());
+    } else {
+      operatorAddress = uplink;
+      kubelet = kubelet(uplink, operatorAddress);
+      operatorClient = client(api.serviceAccountToken(NS, "pxe-operator"));
+      operator =
+          new OperatorMain(operatorClient, settings, Clock.systemUTC())
+              .withLeaderElection("only-replica", Duration.ofSeconds(10))
+              .withHttpHost(uplink)
+              .withHttpPort(settings.httpPort())
+              .start();
+    }
     PodSpec spec =
         HelmChart.one(objects, Deployment.class, "pxe-boot").getSpec().getTemplate().getSpec();
     pod =
@@ -165,7 +204,18 @@ class BootPodAsRenderedTest {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofSeconds(1))
         .failFast(() -> assertThat(crashLooping()).as("a container crash-loops").isEmpty())
-        .until(pod::ready);
+        .untilAsserted(() -> assertThat(pod.failingProbes()).isEmpty());
+  }
+
+  KubeletStandIn kubelet(String apiHost, String operatorAddress) throws IOException {
+    return new KubeletStandIn(
+        new KubeletStandIn.Cluster(
+            api,
+            admin,
+            apiHost,
+            api.port(),
+            Map.of("pxe-operator." + NS + ".svc", operatorAddress)),
+        work.resolve("kubelet"));
   }
 
   Optional<String> crashLooping() {
@@ -299,6 +349,66 @@ class BootPodAsRenderedTest {
           .until(() -> phase(mac) == NodeInstallPhase.Provisioned);
     }
     assertPodRanAsRendered();
+  }
+
+  @Test
+  void shouldRunTheOperatorPodAsRenderedAndServeEveryEndpointWithinItsRole() throws IOException {
+    install(
+        """
+        slots:
+          - {address: 10.11.0.2, hostname: peach-beach}
+        """,
+        false,
+        true);
+
+    installScripted(Mac.parse("52:54:00:f8:00:01"), "10.11.0.2", "peach-beach");
+
+    String operatorUrl = "http://" + operatorAddress + ":8081";
+    for (String path : List.of("/", "/status.js", "/healthz", "/readyz")) {
+      assertThat(fromBootNode(operatorUrl + path)).as(path).startsWith("200 ");
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(fromBootNode(operatorUrl + "/api/v1/status"))
+                  .startsWith("200 ")
+                  .contains("\"phase\":\"Provisioned\"");
+              assertThat(fromBootNode(operatorUrl + "/metrics"))
+                  .startsWith("200 ")
+                  .contains("pxe_installs{phase=\"Provisioned\"} 1.0");
+            });
+    Map<String, String> process = operatorPod.processStatus("operator");
+    assertThat(process.get("Uid")).startsWith("65532\t");
+    assertThat(process.get("CapEff")).isEqualTo("0000000000000000");
+    assertThat(operatorPod.ready()).as(operatorPod.logs()).isTrue();
+    assertThat(operatorPod.restarts("operator")).isZero();
+    assertThat(api.deniedRequests()).extracting(AccessDecision::toString).isEmpty();
+    assertThat(api.accessLog())
+        .anyMatch(d -> d.user().name().equals("system:serviceaccount:" + NS + ":pxe-operator"));
+    assertPodRanAsRendered();
+  }
+
+  /** status code, a space and the body of a GET from the boot node (the server namespace). */
+  String fromBootNode(String url) throws IOException {
+    Process p =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                lab.serverNamespace(),
+                "curl",
+                "-s",
+                "-m",
+                "5",
+                "-w",
+                "\n%{http_code}",
+                url)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int nl = out.lastIndexOf('\n');
+    return out.substring(nl + 1).trim() + " " + (nl < 0 ? "" : out.substring(0, nl));
   }
 
   /** A DHCP text option as udhcpc hands it to its script: hex of the bytes. */
