@@ -66,25 +66,22 @@ public final class BootStack {
     dnsmasq =
         lab.supervise(
             "dnsmasq",
-            List.of("dnsmasq", "--keep-in-foreground", "--conf-file=" + dir.dnsmasqConf()),
+            // The boot pod's arguments (helm/pxe-operator/templates/boot-deployment.yaml).
+            List.of(
+                "dnsmasq",
+                "--keep-in-foreground",
+                "--conf-file=" + dir.dnsmasqConf(),
+                "--log-facility=-",
+                "--user=root"),
             env);
     return dnsmasq;
   }
 
-  /** Starts nginx (foreground) from the directory's nginx.conf. */
+  /** Starts nginx from the directory's nginx.conf as the boot pod does ({@code nginx -c conf}). */
   public Process startNginx() throws IOException {
     nginx =
         lab.start(
-            lab.serverNamespace(),
-            List.of(
-                "nginx",
-                "-c",
-                dir.nginxConf().toString(),
-                "-p",
-                dir.nginxConf().getParent() + "/",
-                "-e",
-                "stderr"),
-            "nginx");
+            lab.serverNamespace(), List.of("nginx", "-c", dir.nginxConf().toString()), "nginx");
     return nginx;
   }
 

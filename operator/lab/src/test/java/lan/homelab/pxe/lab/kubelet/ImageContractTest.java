@@ -22,7 +22,7 @@ class ImageContractTest {
   void shouldDeclareEveryImageTheChartsPodsRun() throws IOException {
     ImageContract contract = ImageContract.load();
     List<HasMetadata> objects =
-        HelmChart.parse(HelmChart.templateWithHooks("tls: {enabled: true}\n"));
+        HelmChart.parse(HelmChart.templateWithHooks("tls: {enabled: true}\npurge: true\n"));
     List<io.fabric8.kubernetes.api.model.PodTemplateSpec> pods = new ArrayList<>();
     HelmChart.all(objects, Deployment.class, x -> true)
         .forEach(d -> pods.add(d.getSpec().getTemplate()));

@@ -119,6 +119,7 @@ public final class KubeletStandIn {
     for (Volume v : spec.getVolumes()) {
       Path dir = podDir.resolve("volumes").resolve(v.getName());
       if (v.getEmptyDir() != null) {
+        deleteTree(dir); // a new pod's emptyDir is empty
         Files.createDirectories(dir);
         Files.setAttribute(dir, "unix:mode", 0777);
         applyFsGroup(dir, fsGroup);
@@ -211,6 +212,16 @@ public final class KubeletStandIn {
     if (fsGroup != null) {
       Files.setAttribute(dir, "unix:gid", fsGroup.intValue());
       Files.setAttribute(dir, "unix:mode", 02777);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var tree = Files.walk(dir)) {
+        for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
     }
   }
 

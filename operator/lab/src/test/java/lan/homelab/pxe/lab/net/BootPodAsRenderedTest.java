@@ -59,6 +59,9 @@ class BootPodAsRenderedTest {
 
   static final String BOOT_USER = "system:serviceaccount:" + NS + ":pxe-boot";
 
+  static final java.util.concurrent.atomic.AtomicInteger RUNS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   NetLab lab;
   EmbeddedApiServer api;
   KubernetesClient admin;
@@ -107,7 +110,12 @@ class BootPodAsRenderedTest {
       throws IOException {
     NetPrerequisites.require(
         "dnsmasq", "nginx", "curl", "busybox", "setpriv", "nsenter", "unshare", "findmnt");
-    work = Path.of("target", "netlab", "pod-" + ProcessHandle.current().pid()).toAbsolutePath();
+    work =
+        Path.of(
+                "target",
+                "netlab",
+                "pod-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet())
+            .toAbsolutePath();
     Path assets = work.resolve("assets");
     lab = NetLab.create(work, "10.11.0.1/22");
     if (withInstaller) {
@@ -262,11 +270,12 @@ class BootPodAsRenderedTest {
     assertThat(lease.get()).containsEntry("ip", address).containsEntry("hostname", hostname);
     HttpReply answer = m.fetchAnswer(BOOT + "/answer", work);
     assertThat(answer.status()).as(pod.logs()).isEqualTo(200);
-    assertThat(answer.body()).contains(hostname + ".homelab.lan", address + "/22");
+    assertThat(answer.body()).contains(hostname + ".homelab.lan", address + "/22", mac.bareHex());
     HttpReply webhook = m.sendWebhook(answer.body(), hostname + ".homelab.lan", work);
     assertThat(webhook.status()).as(pod.logs()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(20)).until(() -> phase(mac) == NodeInstallPhase.Provisioned);
     await().atMost(Duration.ofSeconds(10)).until(() -> m.pxeDhcp().isEmpty());
+    assertIgnoredByDhcp(m.client(), mac, address);
     return answer.body();
   }
 
@@ -278,10 +287,20 @@ class BootPodAsRenderedTest {
         .pollInterval(Duration.ofSeconds(1))
         .until(() -> phase(mac) == NodeInstallPhase.Provisioned);
     await().atMost(Duration.ofSeconds(30)).until(() -> !machine.isRunning());
-    assertThat(machine.serial()).contains("fake-installer: DONE installed " + mac.value());
+    assertThat(machine.serial())
+        .contains("fake-installer: iso present", "fake-installer: DONE installed " + mac.value());
     NodeInstall ni = nodeInstall(mac).orElseThrow();
     assertThat(ni.getStatus().getAddress()).isEqualTo(address);
+    assertThat(ni.getStatus().getBootScriptServedAt()).isNotNull();
+    assertThat(ni.getStatus().getAnswerServedAt()).isNotNull();
     assertThat(ni.getStatus().getAnswerRequest().getMacMatches()).isTrue();
+    assertIgnoredByDhcp(lab.addClient(mac), mac, address);
+  }
+
+  /** A provisioned machine boots from its disk: DHCP offers and acknowledges it nothing. */
+  static void assertIgnoredByDhcp(Client client, Mac mac, String address) {
+    assertThat(client.probe(mac, "discover", null, null, true).reply()).isNull();
+    assertThat(client.probe(mac, "init-reboot", address, null, true).reply()).isNull();
   }
 
   @Test
