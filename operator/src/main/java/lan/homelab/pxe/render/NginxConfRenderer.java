@@ -19,6 +19,29 @@ import lan.homelab.pxe.config.OperatorSettings;
 public final class NginxConfRenderer {
   private static final String MAC_PATH = "[0-9a-f]{2}(?:-[0-9a-f]{2}){5}";
 
+  /**
+   * Requests per second one client address may make on the limited paths (boot script, refusal,
+   * answer, webhook), with a burst of {@link #PER_CLIENT_BURST}: a booting machine makes a handful.
+   */
+  public static final int PER_CLIENT_RATE = 5;
+
+  public static final int PER_CLIENT_BURST = 10;
+
+  /** The same for all clients together: what can reach the operator through nginx at most. */
+  public static final int ALL_CLIENTS_RATE = 50;
+
+  public static final int ALL_CLIENTS_BURST = 100;
+
+  /** Asset downloads (kernel, initrd, ISO) one address may run at once. */
+  public static final int ASSET_CONNECTIONS_PER_CLIENT = 4;
+
+  private static final String LIMITED =
+      "limit_req zone=per_client burst="
+          + PER_CLIENT_BURST
+          + " nodelay;\n      limit_req zone=all_clients burst="
+          + ALL_CLIENTS_BURST
+          + " nodelay;";
+
   private NginxConfRenderer() {}
 
   /**
@@ -29,6 +52,15 @@ public final class NginxConfRenderer {
    *     http://pxe-operator.pxe-system.svc:8081}
    */
   public static String render(OperatorSettings settings, String operatorUrl) {
+    return render(settings, operatorUrl, true);
+  }
+
+  /**
+   * @param requestLimits false only for the bench's capacity rows: the same configuration without
+   *     the {@code limit_req}/{@code limit_conn} lines
+   */
+  public static String render(
+      OperatorSettings settings, String operatorUrl, boolean requestLimits) {
     BootDir dir = BootDir.POD;
     String op = operatorUrl.replaceAll("/+$", "");
     String token = "include " + dir.hookTokenInclude() + ";";
@@ -63,6 +95,15 @@ public final class NginxConfRenderer {
           client_max_body_size 64k;
           client_body_buffer_size 64k;
 
+          # Request limits (docs/http.md): per client address and for all clients together on the
+          # paths that reach the operator or hand out per-node files (429 beyond them); at most a
+          # few asset downloads at once per address, the bytes themselves unlimited.
+          limit_req_zone $binary_remote_addr zone=per_client:1m rate=%9$dr/s;
+          limit_req_zone $server_port zone=all_clients:64k rate=%10$dr/s;
+          limit_conn_zone $binary_remote_addr zone=assets_per_client:1m;
+          limit_req_status 429;
+          limit_conn_status 429;
+
           # The NodeInstall a per-node script request names (its MAC with dashes).
           map $request_uri $pxe_install {
             "~^/ipxe/(?<m>%s)$" $m;
@@ -80,7 +121,9 @@ public final class NginxConfRenderer {
                 temp,
                 temp,
                 MAC_PATH,
-                settings.nginxHttpPort()));
+                settings.nginxHttpPort(),
+                PER_CLIENT_RATE,
+                ALL_CLIENTS_RATE));
     if (settings.tlsEnabled()) {
       out.append(
           """
@@ -117,6 +160,7 @@ public final class NginxConfRenderer {
 
             # A per-node script's refusal to boot the installer, reported to the operator.
             location ~ "^/ipxe/refused/(?<refused>%3$s)/(?<reason>[a-z]+)/(?<memsize>[0-9]*)$" {
+              %7$s
               proxy_pass %4$s/v1/notify/boot-refused?install=$refused&reason=$reason&memsize=$memsize;
               proxy_method POST;
               %5$s
@@ -126,6 +170,7 @@ public final class NginxConfRenderer {
             # Per-node script by MAC: 404 while the machine holds no claim (the generic script
             # then waits, renews DHCP and retries); the operator hears of each one served.
             location ~ "^/ipxe/(?<mac>%3$s)$" {
+              %7$s
               if (!-f %1$s/ipxe/$mac.ipxe) {
                 return 404 "no claim in force for this machine yet\\n";
               }
@@ -145,11 +190,13 @@ public final class NginxConfRenderer {
 
             # Boot assets: vmlinuz, initrd.img, proxmox.iso.
             location /assets/ {
+              %8$s
               alias %1$s/assets/;
             }
 
             # The installer's answer: only the node whose reserved address asks gets its file.
             location = /answer {
+              %7$s
               limit_except POST {
                 deny all;
               }
@@ -177,6 +224,7 @@ public final class NginxConfRenderer {
             # The installer's webhook: the path carries the node's token, so nothing is logged.
             location ~ "^/v1/webhook/[^/]+/[^/]+$" {
               error_log stderr crit;
+              %7$s
               limit_except POST {
                 deny all;
               }
@@ -186,7 +234,17 @@ public final class NginxConfRenderer {
           }
         }
         """
-            .formatted(dir.root(), BootUrls.MIN_MEMORY_MIB, MAC_PATH, op, token, realIp));
+            .formatted(
+                dir.root(),
+                BootUrls.MIN_MEMORY_MIB,
+                MAC_PATH,
+                op,
+                token,
+                realIp,
+                requestLimits ? LIMITED : "# no request limits (bench)",
+                requestLimits
+                    ? "limit_conn assets_per_client " + ASSET_CONNECTIONS_PER_CLIENT + ";"
+                    : "# no connection limit (bench)"));
     return out.toString();
   }
 

@@ -277,8 +277,10 @@ public class BenchCommand implements Callable<Integer> {
       "discovery -> reservation answered by real dnsmasq: p50 / p99";
   static final String ROW_DISCOVERY_PARTS =
       "discovery -> reservation: where the time goes (medians)";
-  static final String ROW_ANSWER = "answer POST through nginx (installer's body): req/s, p99";
-  static final String ROW_ASSET = "boot-asset throughput through nginx on loopback";
+  static final String ROW_ANSWER =
+      "answer POST through nginx (installer's body, request limits off): req/s, p99";
+  static final String ROW_ASSET =
+      "boot-asset throughput through nginx on loopback (connection limit off)";
 
   /**
    * The rows that need the network harness: discovery to reservation through real dnsmasq in

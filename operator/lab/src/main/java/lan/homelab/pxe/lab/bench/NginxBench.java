@@ -80,7 +80,8 @@ final class NginxBench implements AutoCloseable {
       port = free.getLocalPort();
     }
     OperatorSettings settings = OperatorSettings.defaults();
-    String conf = dir.relocate(NginxConfRenderer.render(settings, operatorUrl));
+    // Capacity, not policy: without the request limits, which cap one address at a few per second.
+    String conf = dir.relocate(NginxConfRenderer.render(settings, operatorUrl, false));
     String listen = "listen " + settings.nginxHttpPort() + ";";
     if (!conf.contains(listen)) {
       throw new IllegalStateException("rendered nginx.conf has no '" + listen + "'");

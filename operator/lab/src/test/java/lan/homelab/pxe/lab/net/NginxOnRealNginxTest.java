@@ -122,6 +122,34 @@ class NginxOnRealNginxTest {
   }
 
   @Test
+  void shouldAnswer429ToOneAddressBeyondItsRateWhileOthersAreStillServed() throws IOException {
+    Mac flooded = Mac.parse("52:54:00:00:03:60");
+    AtomicFiles.write(dir.nodeIpxe(flooded), "#!ipxe\n");
+    Client flooder = lab.addClient(flooded);
+    flooder.configureAddress("10.11.0.60/22");
+    String url = BASE + "/ipxe/" + flooded.objectName();
+    List<String> cmd = new java.util.ArrayList<>(List.of("curl", "-s", "-m", "20"));
+    for (int i = 0; i < 40; i++) {
+      cmd.addAll(List.of("-o", "/dev/null", "-w", "%{http_code}\n", url));
+    }
+
+    long started = System.nanoTime();
+    Cmd.Result r = lab.exec(flooder.namespace(), cmd, 30);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    List<String> codes = r.out().lines().toList();
+
+    assertThat(codes).hasSize(40).contains("429");
+    long served = codes.stream().filter("200"::equals).count();
+    assertThat(served)
+        .as("burst plus the rate over %.1f s", seconds)
+        .isLessThanOrEqualTo(
+            NginxConfRenderer.PER_CLIENT_BURST
+                + 1
+                + (long) Math.ceil(seconds * NginxConfRenderer.PER_CLIENT_RATE));
+    assertThat(node2.http("GET", url, List.of(), null).status()).isEqualTo(200);
+  }
+
+  @Test
   void shouldAnswer404ToAnAddressThatHoldsNoInstall() {
     HttpReply reply = stranger.http("POST", BASE + "/answer", INSTALLER_HEADERS, answerRequest);
 
