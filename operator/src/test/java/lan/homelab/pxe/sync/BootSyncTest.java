@@ -96,7 +96,7 @@ class BootSyncTest {
   }
 
   @Test
-  void shouldWriteEveryBootFileRelocatedAndTheTokenPrivately() throws Exception {
+  void shouldWriteEveryBootFileRelocatedAndTheTokenForThePodsGroupOnly() throws Exception {
     configMap(
         Names.CONFIGMAP_DNSMASQ,
         Map.of(Names.KEY_DNSMASQ_CONF, "dhcp-hostsdir=" + BootDir.POD_ROOT + "/dnsmasq/hosts\n"));
@@ -144,9 +144,15 @@ class BootSyncTest {
     assertThat(Files.readString(dir.hookToken())).isEqualTo("tok-123\n");
     assertThat(Files.readString(dir.hookTokenInclude())).contains("\"tok-123\"");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.hookToken())))
-        .isEqualTo("rw-------");
+        .isEqualTo("rw-r-----");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.hostsFile())))
         .isEqualTo("rw-r--r--");
+    assertThat((Integer) Files.getAttribute(dir.nginxTemp(), "unix:mode") & 07777)
+        .as("nginx (uid 101, the pod's group) writes its pid and temp files under run/")
+        .isEqualTo(02775);
+    assertThat((Integer) Files.getAttribute(dir.hostsDir(), "unix:mode") & 07777)
+        .as("setgid: files keep the pod's group")
+        .isEqualTo(02755);
   }
 
   @Test
