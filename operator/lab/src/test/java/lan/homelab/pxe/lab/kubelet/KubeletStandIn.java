@@ -79,6 +79,34 @@ public final class KubeletStandIn {
   private final Cluster cluster;
   private final Path work;
 
+  /** Where stand-in pods live: outside /tmp and every other mount path the chart's pods use. */
+  static final Path ROOT = Path.of("/var/tmp/pxe-operator-kubelet");
+
+  /**
+   * A fresh directory for this JVM's pods under {@link #ROOT}, after deleting those of JVMs that no
+   * longer run. (Under a container's mount path, e.g. /tmp, the volume sources would be hidden by
+   * that mount inside the container's mount namespace.)
+   */
+  public static Path workDir(String name) throws IOException {
+    Files.createDirectories(ROOT);
+    try (var runs = Files.list(ROOT)) {
+      for (Path run : runs.toList()) {
+        String[] parts = run.getFileName().toString().split("-");
+        boolean alive =
+            parts.length > 1
+                && parts[0].matches("[0-9]+")
+                && ProcessHandle.of(Long.parseLong(parts[0])).isPresent();
+        if (!alive) {
+          deleteTree(run);
+        }
+      }
+    }
+    Path dir = ROOT.resolve(ProcessHandle.current().pid() + "-" + name);
+    deleteTree(dir);
+    Files.createDirectories(dir);
+    return dir;
+  }
+
   public KubeletStandIn(Cluster cluster, Path work) throws IOException {
     this.images = ImageContract.load();
     this.cluster = cluster;
@@ -90,6 +118,15 @@ public final class KubeletStandIn {
       throws IOException {
     Path podDir = work.resolve(podName);
     Files.createDirectories(podDir);
+    for (Container c : concat(spec)) {
+      for (VolumeMount m : c.getVolumeMounts()) {
+        Path target = Path.of(m.getMountPath());
+        if (podDir.toAbsolutePath().startsWith(target)) {
+          throw new IllegalStateException(
+              c.getName() + " mounts " + target + ", which would hide the stand-in's " + podDir);
+        }
+      }
+    }
     Map<String, Path> volumes = prepareVolumes(namespace, spec, podDir);
     RunningPod pod = new RunningPod(podName, node, podDir);
     try {
@@ -109,6 +146,12 @@ public final class KubeletStandIn {
       throw e;
     }
     return pod;
+  }
+
+  private static List<Container> concat(PodSpec spec) {
+    List<Container> all = new ArrayList<>(spec.getInitContainers());
+    all.addAll(spec.getContainers());
+    return all;
   }
 
   private Map<String, Path> prepareVolumes(String namespace, PodSpec spec, Path podDir)
@@ -528,6 +571,16 @@ public final class KubeletStandIn {
       Path source = volumes.get(m.getName());
       if (source == null) {
         throw new IllegalArgumentException(c.getName() + " mounts unknown volume " + m.getName());
+      }
+      if (!source.toAbsolutePath().startsWith(work.toAbsolutePath())) {
+        // A host path (e.g. under /tmp) that an earlier mount (say of /tmp) would hide: bound
+        // into the pod's own directory first, as a runtime resolves sources on the host.
+        Path staged = dir.resolve("stage").resolve(m.getName());
+        Files.createDirectories(staged);
+        sh.insert(
+            sh.indexOf("\n", sh.indexOf("--make-rprivate")) + 1,
+            "mount --bind " + q(source.toString()) + " " + q(staged.toString()) + "\n");
+        source = staged;
       }
       sh.append(bind(source, m.getMountPath(), Boolean.TRUE.equals(m.getReadOnly())));
       if (!Boolean.TRUE.equals(m.getReadOnly())) {

@@ -223,7 +223,7 @@ class BootPodAsRenderedTest {
             apiHost,
             api.port(),
             Map.of("pxe-operator." + NS + ".svc", operatorAddress)),
-        work.resolve("kubelet"));
+        KubeletStandIn.workDir(work.getFileName().toString()));
   }
 
   Optional<String> crashLooping() {
