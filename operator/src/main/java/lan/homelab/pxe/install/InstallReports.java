@@ -66,6 +66,10 @@ public class InstallReports {
     if (denyList.denies(report.mac())) {
       return new DiscoveryOutcome.Ignored("MAC is on the deny-list");
     }
+    if (!settings.allowList().isEmpty()
+        && settings.allowList().stream().noneMatch(report.mac()::hasPrefix)) {
+      return new DiscoveryOutcome.Ignored("MAC is not on the allow-list");
+    }
     String name = report.mac().objectName();
     NodeInstall created = new NodeInstall();
     created.getMetadata().setName(name);

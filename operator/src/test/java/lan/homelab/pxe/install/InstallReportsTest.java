@@ -175,6 +175,38 @@ class InstallReportsTest {
         .isEqualTo(NotificationOutcome.UNKNOWN_INSTALL);
   }
 
+  @Test
+  void shouldIgnoreAMacOutsideTheAllowListAndOneOnBothLists() {
+    InstallReports allowing =
+        new InstallReports(
+            api.client(),
+            OperatorSettings.defaults()
+                .with(
+                    Map.of(
+                        "allowList",
+                        List.of("52:54:00"),
+                        "denyList",
+                        List.of("52:54:00:00:00:0b"))),
+            new Conditions(clock),
+            new EventRecorder(api.client(), clock));
+
+    assertThat(allowing.discovered(lease("10.11.3.200")))
+        .isInstanceOf(DiscoveryOutcome.Registered.class);
+    DiscoveryReport stranger =
+        new DiscoveryReport(
+            Mac.parse("02:00:00:00:00:01"), Ipv4.parse("10.11.3.201"), ClientType.PXE, null, null);
+    DiscoveryReport denied =
+        new DiscoveryReport(
+            Mac.parse("52:54:00:00:00:0b"), Ipv4.parse("10.11.3.202"), ClientType.PXE, null, null);
+    assertThat(allowing.discovered(stranger))
+        .isEqualTo(new DiscoveryOutcome.Ignored("MAC is not on the allow-list"));
+    assertThat(allowing.discovered(denied))
+        .isEqualTo(new DiscoveryOutcome.Ignored("MAC is on the deny-list"));
+    assertThat(api.client().resources(NodeInstall.class).inNamespace(NS).list().getItems())
+        .extracting(ni -> ni.getMetadata().getName())
+        .containsExactly(NAME);
+  }
+
   private static final String NAME = "52-54-00-00-00-0a";
 
   private static DiscoveryReport lease(String address) {
