@@ -32,12 +32,18 @@ import lan.homelab.pxe.status.EventRecorder;
 /**
  * What the outside world tells the operator about machines: DHCP discoveries, boot-script and
  * answer fetches, the installer's webhook. Safe on any replica: each method writes at most one
- * idempotent request (a create that fails when the name exists, or a status merge patch of fields
- * only these reports write); phases are decided by the leader's {@link NodeInstallReconciler}.
+ * idempotent request (a create that fails when the name exists, or a status patch of fields only
+ * these reports write); phases are decided by the leader's {@link NodeInstallReconciler}. Boot
+ * notifications count only from the machine's own addresses (its slot address, or one dnsmasq
+ * leased to its MAC, kept in {@code status.leasedAddresses}): anyone on the LAN can make nginx send
+ * one.
  */
 public class InstallReports {
   /** At most one Event per install per this interval about notifications that do not count. */
   static final Duration FORGED_EVENT_INTERVAL = Duration.ofMinutes(1);
+
+  /** Above this many remembered installs, the ones whose interval is over are forgotten. */
+  private static final int FORGED_EVENT_MEMORY = 256;
 
   private final Map<String, Instant> lastForgedEvent = new ConcurrentHashMap<>();
   private final KubernetesClient client;
@@ -237,6 +243,10 @@ public class InstallReports {
           due[0] = last == null || !now.isBefore(last.plus(FORGED_EVENT_INTERVAL));
           return due[0] ? now : last;
         });
+    if (lastForgedEvent.size() > FORGED_EVENT_MEMORY) {
+      // installs come and go: forget those whose minute is over, so the map stays small
+      lastForgedEvent.values().removeIf(t -> !now.isBefore(t.plus(FORGED_EVENT_INTERVAL)));
+    }
     if (due[0]) {
       events.warning(
           install,
