@@ -144,7 +144,8 @@ class BootSyncTest {
     assertThat(Files.readString(dir.hookToken())).isEqualTo("tok-123\n");
     assertThat(Files.readString(dir.hookTokenInclude())).contains("\"tok-123\"");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.hookToken())))
-        .isEqualTo("rw-------");
+        .as("readable by the pod's group only (nginx runs as another user in it)")
+        .isEqualTo("rw-r-----");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.hostsFile())))
         .isEqualTo("rw-r--r--");
   }
