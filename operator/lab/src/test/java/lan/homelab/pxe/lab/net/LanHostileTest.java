@@ -272,7 +272,7 @@ class LanHostileTest {
             "wrong X-Pxe-Hook-Token"));
     rows.add(
         row(
-            "refusal straight to the operator with a wrong hook token",
+            "refusal straight to the operator without the hook token",
             get("boot-node", "operator:/v1/notify/boot-refused?install=" + V + "&reason=memory"),
             401,
             "missing header"));
