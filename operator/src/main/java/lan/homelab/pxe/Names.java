@@ -15,6 +15,13 @@ public final class Names {
 
   public static final String KEY_HOSTS = "hosts";
 
+  /**
+   * Same ConfigMap (it changes with the same installs): the addresses that may fetch {@code
+   * /assets/}, one per line, the slot and leased addresses of every Installing machine. The sync
+   * process turns them into nginx's {@code allow} include.
+   */
+  public static final String KEY_ASSETS_ALLOW = "assets-allow";
+
   /** nginx configuration and the generic iPXE script. */
   public static final String CONFIGMAP_BOOT = "pxe-boot";
 

@@ -31,6 +31,8 @@ import lan.homelab.pxe.answer.InstallerVersion;
  * @param installerVersion Proxmox installer release the answers are written for
  * @param claimPolicy automatic, or approval (a person approves each newcomer)
  * @param denyList MACs and MAC prefixes that never claim a slot
+ * @param allowList MAC prefixes (whole bytes) of the only PXE clients that get a discovery-pool
+ *     lease and can be discovered; empty: every PXE client. The deny list wins over it.
  * @param maxConcurrentInstalls how many installs may run at once; 0 means no limit
  * @param installTimeout how long an install may take before it is marked Failed; at least {@link
  *     #MIN_INSTALL_TIMEOUT}
@@ -58,6 +60,7 @@ public record OperatorSettings(
     InstallerVersion installerVersion,
     ClaimPolicy claimPolicy,
     List<String> denyList,
+    List<String> allowList,
     int maxConcurrentInstalls,
     Duration installTimeout,
     SlotOnDelete slotOnDelete,
@@ -81,6 +84,8 @@ public record OperatorSettings(
   private static final Pattern DOMAIN =
       Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern MAC_OR_PREFIX = Pattern.compile("([0-9a-f]{2}[:-]?){1,6}");
+  private static final Pattern MAC_BYTES_PREFIX =
+      Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){0,5}|[0-9a-f]{2}(-[0-9a-f]{2}){0,5}");
 
   /** How newcomers are let in. */
   public enum ClaimPolicy {
@@ -122,6 +127,7 @@ public record OperatorSettings(
         in.parse("installerVersion", InstallerVersion.NEWEST.label(), InstallerVersion::parse);
     ClaimPolicy policy = in.parse("claimPolicy", "automatic", ClaimPolicy::valueOf);
     List<String> denyList = in.list("denyList", List.of(PROXMOX_VIRTUAL_NIC_PREFIX));
+    List<String> allowList = in.list("allowList", List.of());
     int maxInstalls = in.parse("maxConcurrentInstalls", "0", Integer::parseInt);
     Duration timeout = in.parse("installTimeout", "60m", OperatorSettings::parseDuration);
     SlotOnDelete slotOnDelete = in.parse("slotOnDelete", "keep", SlotOnDelete::valueOf);
@@ -159,6 +165,12 @@ public record OperatorSettings(
           MAC_OR_PREFIX.matcher(entry.toLowerCase(Locale.ROOT)).matches(),
           "entry '" + entry + "' is not a MAC or MAC prefix");
     }
+    for (String entry : allowList) {
+      in.check(
+          "allowList",
+          MAC_BYTES_PREFIX.matcher(entry.toLowerCase(Locale.ROOT)).matches(),
+          "entry '" + entry + "' is not a MAC prefix of whole bytes (like 52:54:00)");
+    }
     in.check("maxConcurrentInstalls", maxInstalls >= 0, "must be 0 (no limit) or more");
     in.check(
         "installTimeout",
@@ -186,6 +198,7 @@ public record OperatorSettings(
         installerVersion,
         policy,
         List.copyOf(denyList),
+        allowList.stream().map(e -> e.toLowerCase(Locale.ROOT).replace('-', ':')).toList(),
         maxInstalls,
         timeout,
         slotOnDelete,
@@ -225,6 +238,7 @@ public record OperatorSettings(
     map.put("installerVersion", installerVersion.label());
     map.put("claimPolicy", claimPolicy.name());
     map.put("denyList", denyList);
+    map.put("allowList", allowList);
     map.put("maxConcurrentInstalls", maxConcurrentInstalls);
     map.put("installTimeout", installTimeout.toSeconds() + "s");
     map.put("slotOnDelete", slotOnDelete.name());

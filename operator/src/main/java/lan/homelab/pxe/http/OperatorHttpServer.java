@@ -28,6 +28,7 @@ import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.install.DiscoveryOutcome;
 import lan.homelab.pxe.install.InstallReports;
+import lan.homelab.pxe.install.NotificationOutcome;
 import lan.homelab.pxe.install.WebhookOutcome;
 import lan.homelab.pxe.install.WebhookReport;
 import lan.homelab.pxe.metrics.PxeMetrics;
@@ -57,12 +58,14 @@ import org.slf4j.LoggerFactory;
  *     {"outcome":"recorded","nodeInstall":...}}; 404 when no install is Installing at that
  *     address</td></tr>
  * <tr><td>{@code GET|POST /v1/notify/boot-script-served?install=<nodeinstall>}</td><td>nginx
- *     {@code mirror} of the per-node iPXE script fetch; header {@code X-Pxe-Hook-Token}</td>
- *     <td>200 recorded; 404 unknown install</td></tr>
+ *     {@code mirror} of the per-node iPXE script fetch; headers {@code X-Pxe-Hook-Token}, {@code
+ *     X-Real-IP}</td><td>200 recorded; 403 when X-Real-IP is neither the slot address nor one
+ *     leased to the install's MAC (counted, changes nothing); 404 unknown install</td></tr>
  * <tr><td>{@code GET|POST /v1/notify/boot-refused?install=<nodeinstall>&reason=memory|address
  *     &memsize=<MiB>}</td><td>nginx, when a per-node iPXE script refuses to boot the installer;
- *     header {@code X-Pxe-Hook-Token}</td><td>200 recorded (the install becomes Failed); 404
- *     unknown install</td></tr>
+ *     headers {@code X-Pxe-Hook-Token}, {@code X-Real-IP}</td><td>200 recorded (the install
+ *     becomes Failed); 403 when X-Real-IP does not count (reason address: only addresses leased
+ *     to the MAC; memory: those or the slot address); 404 unknown install</td></tr>
  * <tr><td>{@code GET /}</td><td>people</td><td>the status page (refreshes itself from the JSON
  *     API every 2 s)</td></tr>
  * <tr><td>{@code GET /api/v1/status}</td><td>anyone</td><td>{@link StatusSnapshot} as JSON (from
@@ -331,10 +334,7 @@ public final class OperatorHttpServer implements AutoCloseable {
     try {
       allow(ex, "POST");
       requireHookToken(ex);
-      String realIp = ex.getRequestHeaders().getFirst("X-Real-IP");
-      address =
-          Ipv4.tryParse(realIp)
-              .orElseThrow(() -> HttpError.badRequest("header X-Real-IP must be an IPv4 address"));
+      address = realIp(ex);
       requireJson(ex);
       facts = AnswerRequest.parse(body(ex, SMALL_BODY_LIMIT));
     } catch (HttpError e) {
@@ -351,35 +351,63 @@ public final class OperatorHttpServer implements AutoCloseable {
   }
 
   private void bootScriptServed(HttpExchange ex) throws IOException {
-    allow(ex, "GET", "POST");
-    requireHookToken(ex);
-    String name = query(ex).get("install");
-    if (name == null || !INSTALL_NAME.matcher(name).matches()) {
-      throw HttpError.badRequest("query parameter install must name a NodeInstall (aa-bb-...)");
+    String name;
+    Ipv4 client;
+    try {
+      allow(ex, "GET", "POST");
+      requireHookToken(ex);
+      name = query(ex).get("install");
+      if (name == null || !INSTALL_NAME.matcher(name).matches()) {
+        throw HttpError.badRequest("query parameter install must name a NodeInstall (aa-bb-...)");
+      }
+      client = realIp(ex);
+    } catch (HttpError e) {
+      metrics.notification("boot-script-served", "refused-" + e.status());
+      throw e;
     }
-    if (!reports.bootScriptServed(name)) {
-      throw new HttpError(404, "no such install");
+    notified(ex, "boot-script-served", name, reports.bootScriptServed(name, client));
+  }
+
+  private void bootRefused(HttpExchange ex) throws IOException {
+    String name;
+    String reason;
+    String memsize;
+    Ipv4 client;
+    try {
+      allow(ex, "GET", "POST");
+      requireHookToken(ex);
+      Map<String, String> query = query(ex);
+      name = query.get("install");
+      reason = query.getOrDefault("reason", "");
+      memsize = query.getOrDefault("memsize", "");
+      if (name == null || !INSTALL_NAME.matcher(name).matches()) {
+        throw HttpError.badRequest("query parameter install must name a NodeInstall (aa-bb-...)");
+      }
+      if (!reason.equals("memory") && !reason.equals("address") || !memsize.matches("[0-9]{0,9}")) {
+        throw HttpError.badRequest("reason must be memory or address and memsize a number of MiB");
+      }
+      client = realIp(ex);
+    } catch (HttpError e) {
+      metrics.notification("boot-refused", "refused-" + e.status());
+      throw e;
+    }
+    notified(ex, "boot-refused", name, reports.bootRefused(name, reason, memsize, client));
+  }
+
+  private void notified(HttpExchange ex, String kind, String name, NotificationOutcome outcome)
+      throws IOException {
+    metrics.notification(kind, outcome.label());
+    if (outcome != NotificationOutcome.RECORDED) {
+      throw new HttpError(outcome.httpStatus(), outcome.message());
     }
     sendJson(ex, 200, outcome("recorded", "nodeInstall", name));
   }
 
-  private void bootRefused(HttpExchange ex) throws IOException {
-    allow(ex, "GET", "POST");
-    requireHookToken(ex);
-    Map<String, String> query = query(ex);
-    String name = query.get("install");
-    String reason = query.getOrDefault("reason", "");
-    String memsize = query.getOrDefault("memsize", "");
-    if (name == null || !INSTALL_NAME.matcher(name).matches()) {
-      throw HttpError.badRequest("query parameter install must name a NodeInstall (aa-bb-...)");
-    }
-    if (!reason.matches("[a-z]{1,20}") || !memsize.matches("[0-9]{0,9}")) {
-      throw HttpError.badRequest("reason must be a lower-case word and memsize a number of MiB");
-    }
-    if (!reports.bootRefused(name, reason, memsize)) {
-      throw new HttpError(404, "no such install");
-    }
-    sendJson(ex, 200, outcome("recorded", "nodeInstall", name));
+  /** The client address nginx forwards in {@code X-Real-IP}; 400 when missing or not IPv4. */
+  private static Ipv4 realIp(HttpExchange ex) {
+    String realIp = ex.getRequestHeaders().getFirst("X-Real-IP");
+    return Ipv4.tryParse(realIp)
+        .orElseThrow(() -> HttpError.badRequest("header X-Real-IP must be an IPv4 address"));
   }
 
   private static Map<String, Object> outcome(String outcome, String key, Object value) {

@@ -166,6 +166,35 @@ public class BootConfigPublisher implements AutoCloseable {
   }
 
   /**
+   * The addresses that may fetch {@code /assets/}: of every Installing install that holds its slot,
+   * the slot address and every address dnsmasq leased to its MAC (iPXE may still be on a pool
+   * address when it loads the installer).
+   */
+  public static java.util.SortedSet<Ipv4> assetAddresses(
+      Collection<NodeInstall> installs, Collection<ProvisioningSlot> slots) {
+    java.util.SortedSet<Ipv4> allowed = new java.util.TreeSet<>();
+    java.util.Set<Mac> reserved = new java.util.HashSet<>();
+    for (DnsmasqHostEntry entry : entries(installs, slots)) {
+      if (!entry.ignore()) {
+        allowed.add(entry.address());
+        reserved.add(entry.mac());
+      }
+    }
+    for (NodeInstall ni : installs) {
+      boolean holdsItsSlot =
+          Mac.tryParse(ni.getSpec().getMac()).filter(reserved::contains).isPresent();
+      if (holdsItsSlot
+          && ni.getStatus().getPhase() == NodeInstallPhase.Installing
+          && ni.getStatus().getLeasedAddresses() != null) {
+        ni.getStatus().getLeasedAddresses().stream()
+            .flatMap(a -> Ipv4.tryParse(a).stream())
+            .forEach(allowed::add);
+      }
+    }
+    return allowed;
+  }
+
+  /**
    * Writes the static configuration soon (retrying until it succeeds). Safe on any replica: its
    * content depends only on the settings, unlike the host entries, which only the leader writes.
    */
@@ -216,12 +245,19 @@ public class BootConfigPublisher implements AutoCloseable {
     }
     published = true;
     publishStatic();
-    String hosts = DnsmasqHostsRenderer.render(entries(installs.get(), slots.get()));
-    if (hosts.equals(lastPublished)) {
+    Collection<NodeInstall> currentInstalls = installs.get();
+    Collection<ProvisioningSlot> currentSlots = slots.get();
+    String hosts = DnsmasqHostsRenderer.render(entries(currentInstalls, currentSlots));
+    StringBuilder assets = new StringBuilder();
+    assetAddresses(currentInstalls, currentSlots).forEach(a -> assets.append(a).append('\n'));
+    String text = hosts + "\0" + assets;
+    if (text.equals(lastPublished)) {
       return;
     }
-    write(Names.CONFIGMAP_DNSMASQ_HOSTS, Map.of(Names.KEY_HOSTS, hosts));
-    lastPublished = hosts;
+    write(
+        Names.CONFIGMAP_DNSMASQ_HOSTS,
+        Map.of(Names.KEY_HOSTS, hosts, Names.KEY_ASSETS_ALLOW, assets.toString()));
+    lastPublished = text;
   }
 
   /**

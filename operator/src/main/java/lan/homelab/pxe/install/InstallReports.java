@@ -4,7 +4,13 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.answer.InstallerVersion;
 import lan.homelab.pxe.api.v1alpha1.AnswerRequestFacts;
@@ -26,10 +32,20 @@ import lan.homelab.pxe.status.EventRecorder;
 /**
  * What the outside world tells the operator about machines: DHCP discoveries, boot-script and
  * answer fetches, the installer's webhook. Safe on any replica: each method writes at most one
- * idempotent request (a create that fails when the name exists, or a status merge patch of fields
- * only these reports write); phases are decided by the leader's {@link NodeInstallReconciler}.
+ * idempotent request (a create that fails when the name exists, or a status patch of fields only
+ * these reports write); phases are decided by the leader's {@link NodeInstallReconciler}. Boot
+ * notifications count only from the machine's own addresses (its slot address, or one dnsmasq
+ * leased to its MAC, kept in {@code status.leasedAddresses}): anyone on the LAN can make nginx send
+ * one.
  */
 public class InstallReports {
+  /** At most one Event per install per this interval about notifications that do not count. */
+  static final Duration FORGED_EVENT_INTERVAL = Duration.ofMinutes(1);
+
+  /** Above this many remembered installs, the ones whose interval is over are forgotten. */
+  private static final int FORGED_EVENT_MEMORY = 256;
+
+  private final Map<String, Instant> lastForgedEvent = new ConcurrentHashMap<>();
   private final KubernetesClient client;
   private final OperatorSettings settings;
   private final Conditions conditions;
@@ -56,6 +72,10 @@ public class InstallReports {
     if (denyList.denies(report.mac())) {
       return new DiscoveryOutcome.Ignored("MAC is on the deny-list");
     }
+    if (!settings.allowList().isEmpty()
+        && settings.allowList().stream().noneMatch(report.mac()::hasPrefix)) {
+      return new DiscoveryOutcome.Ignored("MAC is not on the allow-list");
+    }
     String name = report.mac().objectName();
     NodeInstall created = new NodeInstall();
     created.getMetadata().setName(name);
@@ -67,7 +87,9 @@ public class InstallReports {
       created = installs().resource(created).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        return new DiscoveryOutcome.AlreadyKnown(name, find(name).map(this::phaseOf).orElse(null));
+        Optional<NodeInstall> known = find(name);
+        known.ifPresent(ni -> recordLease(ni, report.address()));
+        return new DiscoveryOutcome.AlreadyKnown(name, known.map(this::phaseOf).orElse(null));
       }
       throw e;
     }
@@ -79,6 +101,9 @@ public class InstallReports {
     facts.setPoolAddress(report.address() == null ? null : report.address().toString());
     facts.setNetworkInterface(report.interfaceName());
     status.setDiscovery(facts);
+    if (report.address() != null) {
+      status.setLeasedAddresses(List.of(report.address().toString()));
+    }
     patchStatus(name, status);
     events.normal(
         created,
@@ -134,41 +159,58 @@ public class InstallReports {
   }
 
   /**
-   * iPXE fetched a node's boot script (nginx told us). Records the first fetch of an install that
-   * holds a slot and is not finished, also before its Installing phase is written: the node's files
-   * are published in the same reconcile, just before.
+   * iPXE at {@code client} fetched a node's boot script (nginx told us). Records the first fetch of
+   * an install that holds a slot and is not finished, also before its Installing phase is written:
+   * the node's files are published in the same reconcile, just before. Counts only from the slot
+   * address or an address dnsmasq leased to the install's MAC.
    */
-  public boolean bootScriptServed(String name) {
+  public NotificationOutcome bootScriptServed(String name, Ipv4 client) {
     NodeInstall install = find(name).orElse(null);
-    NodeInstallPhase phase = install == null ? null : phaseOf(install);
-    if (install == null
-        || install.getSpec().getSlot() == null
+    if (install == null) {
+      return NotificationOutcome.UNKNOWN_INSTALL;
+    }
+    if (!slotAddress(install).equals(Optional.of(client.toString()))
+        && !leasedAddresses(install).contains(client.toString())) {
+      return forged(install, "a boot-script notification", client);
+    }
+    NodeInstallPhase phase = phaseOf(install);
+    if (install.getSpec().getSlot() == null
         || phase == NodeInstallPhase.Provisioned
         || phase == NodeInstallPhase.Failed
         || phase == NodeInstallPhase.Rejected
-        || (install.getStatus() != null && install.getStatus().getBootScriptServedAt() != null)) {
-      return install != null;
+        || install.getStatus().getBootScriptServedAt() != null) {
+      return NotificationOutcome.RECORDED;
     }
     NodeInstallStatus status = new NodeInstallStatus();
     status.setBootScriptServedAt(conditions.now());
     patchStatus(name, status);
-    return true;
+    return NotificationOutcome.RECORDED;
   }
 
   /**
-   * The per-node boot script refused to boot the installer (nginx told us): too little memory, or
-   * iPXE does not hold the slot's address. Recorded once; the leader then marks the install Failed.
+   * The per-node boot script at {@code client} refused to boot the installer (nginx told us): too
+   * little memory, or iPXE does not hold the slot's address. Recorded once; the leader then marks
+   * the install Failed. A refusal for the address counts only from an address dnsmasq leased to the
+   * install's MAC (iPXE holding the slot address never sends one); one for memory also from the
+   * slot address.
    *
-   * @return whether such an install exists
+   * @param reason {@code memory} or {@code address}
    */
-  public boolean bootRefused(String name, String reason, String memsize) {
+  public NotificationOutcome bootRefused(String name, String reason, String memsize, Ipv4 client) {
     NodeInstall install = find(name).orElse(null);
     if (install == null) {
-      return false;
+      return NotificationOutcome.UNKNOWN_INSTALL;
+    }
+    boolean fromMachine =
+        leasedAddresses(install).contains(client.toString())
+            || (!reason.equals("address")
+                && slotAddress(install).equals(Optional.of(client.toString())));
+    if (!fromMachine) {
+      return forged(install, "a boot refusal (" + reason + ")", client);
     }
     if (phaseOf(install) != NodeInstallPhase.Installing
         || install.getStatus().getBootRefusal() != null) {
-      return true;
+      return NotificationOutcome.RECORDED;
     }
     String text =
         switch (reason) {
@@ -184,7 +226,90 @@ public class InstallReports {
     patchStatus(name, status);
     events.warning(
         install, "BootRefused", "the boot script refused to start the installer: " + text);
-    return true;
+    return NotificationOutcome.RECORDED;
+  }
+
+  /**
+   * A notification about {@code install} from an address that does not count: changes nothing but a
+   * Warning Event, at most one per install per {@link #FORGED_EVENT_INTERVAL}.
+   */
+  private NotificationOutcome forged(NodeInstall install, String what, Ipv4 client) {
+    String name = install.getMetadata().getName();
+    Instant now = conditions.clock().instant();
+    boolean[] due = {false};
+    lastForgedEvent.compute(
+        name,
+        (key, last) -> {
+          due[0] = last == null || !now.isBefore(last.plus(FORGED_EVENT_INTERVAL));
+          return due[0] ? now : last;
+        });
+    if (lastForgedEvent.size() > FORGED_EVENT_MEMORY) {
+      // installs come and go: forget those whose minute is over, so the map stays small
+      lastForgedEvent.values().removeIf(t -> !now.isBefore(t.plus(FORGED_EVENT_INTERVAL)));
+    }
+    if (due[0]) {
+      events.warning(
+          install,
+          "NotificationRefused",
+          what
+              + " from "
+              + client
+              + " was ignored: neither the slot address nor an address leased to "
+              + install.getSpec().getMac()
+              + " (further ones within a minute are only counted)");
+    }
+    return NotificationOutcome.NOT_FROM_MACHINE;
+  }
+
+  /**
+   * Appends {@code address} to the install's leased addresses (newest last, bounded), unless the
+   * install is finished (Provisioned, Failed, Rejected): no notification counts for those.
+   */
+  private void recordLease(NodeInstall install, Ipv4 address) {
+    NodeInstallPhase phase = phaseOf(install);
+    if (address == null
+        || phase == NodeInstallPhase.Provisioned
+        || phase == NodeInstallPhase.Failed
+        || phase == NodeInstallPhase.Rejected) {
+      return;
+    }
+    List<String> leased = new ArrayList<>(leasedAddresses(install));
+    if (!leased.isEmpty() && leased.get(leased.size() - 1).equals(address.toString())) {
+      return;
+    }
+    leased.remove(address.toString());
+    leased.add(address.toString());
+    while (leased.size() > NodeInstallStatus.MAX_LEASED_ADDRESSES) {
+      leased.remove(0);
+    }
+    if (install.getStatus() == null) {
+      NodeInstallStatus status = new NodeInstallStatus();
+      status.setLeasedAddresses(leased);
+      patchStatus(install.getMetadata().getName(), status);
+      return;
+    }
+    // A JSON patch replaces the list whole, whatever the server's merge rules. Two lease events
+    // of one MAC at the same instant may keep only one of their addresses: dnsmasq repeats an
+    // address on its next "old" event, and a lost one makes the machine's notifications count less,
+    // never more.
+    installs()
+        .withName(install.getMetadata().getName())
+        .subresource("status")
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                List.of(Map.of("op", "add", "path", "/status/leasedAddresses", "value", leased))));
+  }
+
+  private static List<String> leasedAddresses(NodeInstall install) {
+    List<String> leased =
+        install.getStatus() == null ? null : install.getStatus().getLeasedAddresses();
+    return leased == null ? List.of() : leased;
+  }
+
+  private static Optional<String> slotAddress(NodeInstall install) {
+    return Optional.ofNullable(install.getStatus()).map(NodeInstallStatus::getAddress);
   }
 
   /**

@@ -41,6 +41,11 @@ public class PxeMetrics {
     registry.counter("pxe_dhcp_events", "outcome", outcome).increment();
   }
 
+  /** Counter {@code pxe_notifications{kind, outcome}}: boot-script-served and boot-refused. */
+  public void notification(String kind, String outcome) {
+    registry.counter("pxe_notifications", "kind", kind, "outcome", outcome).increment();
+  }
+
   public void answerServed(String outcome) {
     registry.counter("pxe_answers_served", "outcome", outcome).increment();
   }

@@ -88,6 +88,14 @@ public record BootDir(Path root) {
     return root.resolve("secrets/hook-token.nginx");
   }
 
+  /**
+   * nginx's include in {@code location /assets/}: {@code allow <address>;} for each address that
+   * holds an Installing machine, then {@code deny all;}. The sync process always writes it.
+   */
+  public Path assetsAllowInclude() {
+    return root.resolve("nginx/assets-allow.conf");
+  }
+
   /** Boot assets: vmlinuz, initrd.img and the prepared ISO, provided out of band. */
   public Path assetsDir() {
     return root.resolve("assets");

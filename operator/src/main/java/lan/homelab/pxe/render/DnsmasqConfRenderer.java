@@ -66,6 +66,19 @@ public final class DnsmasqConfRenderer {
     line(out, "dhcp-match=set:efi64,option:client-arch,9");
     line(out, "# An unknown machine that is not PXE booting (a laptop) gets nothing.");
     line(out, "dhcp-ignore=tag:!known,tag:!pxe");
+    if (!conf.allowList().isEmpty()) {
+      line(out, "# allowList: other unknown clients get nothing; the deny-list wins over it.");
+      for (String prefix : conf.allowList()) {
+        line(out, "dhcp-mac=set:allowed," + macPattern(prefix));
+      }
+      for (String entry : conf.denyList()) {
+        line(out, "dhcp-mac=set:denied," + macPattern(entry));
+      }
+      line(out, "dhcp-ignore=tag:!known,tag:!allowed");
+      if (!conf.denyList().isEmpty()) {
+        line(out, "dhcp-ignore=tag:!known,tag:denied");
+      }
+    }
     line(out, "");
     line(
         out,
@@ -88,6 +101,25 @@ public final class DnsmasqConfRenderer {
     line(out, "# Lease events go to the operator's discovery intake.");
     line(out, "dhcp-script=" + dir.hookScript());
     return out.toString();
+  }
+
+  /**
+   * A MAC or MAC prefix of whole bytes (separators {@code :}, {@code -} or none) as a dnsmasq
+   * {@code dhcp-mac} pattern: {@code 52:54:00} becomes {@code 52:54:00:*:*:*}.
+   */
+  static String macPattern(String prefix) {
+    String hex = prefix.replaceAll("[^0-9A-Fa-f]", "").toLowerCase(java.util.Locale.ROOT);
+    if (hex.isEmpty() || hex.length() % 2 != 0 || hex.length() > 12) {
+      throw new IllegalArgumentException("not a MAC prefix of whole bytes: " + prefix);
+    }
+    StringBuilder pattern = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      if (i > 0) {
+        pattern.append(':');
+      }
+      pattern.append(2 * i < hex.length() ? hex.substring(2 * i, 2 * i + 2) : "*");
+    }
+    return pattern.toString();
   }
 
   private static void line(StringBuilder out, String text) {

@@ -188,9 +188,11 @@ public final class NginxConfRenderer {
               %6$s
             }
 
-            # Boot assets: vmlinuz, initrd.img, proxmox.iso.
+            # Boot assets: vmlinuz, initrd.img, proxmox.iso; only to addresses that hold an
+            # Installing machine (slot or leased address), from the include the sync writes.
             location /assets/ {
               %8$s
+              include %9$s;
               alias %1$s/assets/;
             }
 
@@ -244,8 +246,21 @@ public final class NginxConfRenderer {
                 requestLimits ? LIMITED : "# no request limits (bench)",
                 requestLimits
                     ? "limit_conn assets_per_client " + ASSET_CONNECTIONS_PER_CLIENT + ";"
-                    : "# no connection limit (bench)"));
+                    : "# no connection limit (bench)",
+                dir.assetsAllowInclude()));
     return out.toString();
+  }
+
+  /**
+   * The include of {@code location /assets/}: one {@code allow} per address, then {@code deny
+   * all;}; with no address, nobody gets the assets.
+   */
+  public static String assetsAllowInclude(
+      java.util.Collection<lan.homelab.pxe.config.Ipv4> allowed) {
+    StringBuilder out =
+        new StringBuilder("# Rendered by pxe-boot-sync; addresses of Installing machines.\n");
+    new java.util.TreeSet<>(allowed).forEach(a -> out.append("allow ").append(a).append(";\n"));
+    return out.append("deny all;\n").toString();
   }
 
   /** The include file carrying the hook token header, written by the sync process. */

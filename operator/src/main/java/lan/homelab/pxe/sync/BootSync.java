@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * app.kubernetes.io/managed-by=pxe-operator}) are watched, so other ConfigMaps of the namespace
  * cost the boot pod nothing. Then: host entries only added → nothing (dnsmasq's inotify on the
  * hosts dir reads them); an entry removed or changed → SIGHUP dnsmasq; static dnsmasq.conf changed
- * → restart dnsmasq; nginx.conf, hook token or TLS files changed → reload nginx.
+ * → restart dnsmasq; nginx.conf, the /assets/ allow include (from key {@code assets-allow} of the
+ * host entries' ConfigMap), hook token or TLS files changed → reload nginx.
  */
 public final class BootSync implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BootSync.class);
@@ -223,6 +224,23 @@ public final class BootSync implements AutoCloseable {
     if (AtomicFiles.write(dir.hostsFile(), newHosts)) {
       hupDnsmasq = !new HashSet<>(newHosts.lines().toList()).containsAll(oldHosts.lines().toList());
     }
+
+    // Always written, so nginx never starts without it: no ConfigMap yet means nobody gets assets.
+    List<Ipv4> assetAddresses = new ArrayList<>();
+    String assets = value(byName.get(Names.CONFIGMAP_DNSMASQ_HOSTS), Names.KEY_ASSETS_ALLOW);
+    for (String line : (assets == null ? "" : assets).lines().map(String::strip).toList()) {
+      if (!line.isEmpty()) {
+        Ipv4.tryParse(line)
+            .ifPresentOrElse(
+                assetAddresses::add,
+                () ->
+                    LOG.warn(
+                        "{}: '{}' is not an IPv4 address: skipped", Names.KEY_ASSETS_ALLOW, line));
+      }
+    }
+    reloadNginx |=
+        AtomicFiles.write(
+            dir.assetsAllowInclude(), NginxConfRenderer.assetsAllowInclude(assetAddresses));
 
     ConfigMap boot = byName.get(Names.CONFIGMAP_BOOT);
     String nginx = value(boot, Names.KEY_NGINX_CONF);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # dnsmasq dhcp-script: reports DHCP lease events to the operator's POST /v1/dhcp-events.
 # dnsmasq runs it as: dhcp-event-hook.sh add|old|del MAC IP [HOSTNAME], with DNSMASQ_* variables.
-# Needs only POSIX sh, awk, tr and curl or (busybox) wget. Always exits 0: a report that fails is
-# logged on stderr and repeated by dnsmasq's next "old" event for the lease.
+# Needs only POSIX sh, awk, tr and curl (7.55 or later). Always exits 0: a report that fails is
+# logged on stderr and repeated by dnsmasq's next "old" event for the lease. The token never
+# appears on a command line (ps shows every process's arguments): curl reads its header from a
+# here-document on stdin (-H @-).
 #
 # Environment (set on the dnsmasq container):
 #   PXE_HOOK_URL         operator base URL (default http://127.0.0.1:8081)
@@ -51,22 +53,18 @@ body=$(LC_ALL=C awk 'function esc(s,    out, i, c, n) {
   }' "$action" "$mac" "$ip" "$hostname" "$DNSMASQ_TAGS" "$DNSMASQ_VENDOR_CLASS" \
   "$DNSMASQ_USER_CLASS0" "$DNSMASQ_INTERFACE" "$DNSMASQ_CLIENT_ID")
 
-if command -v curl >/dev/null 2>&1; then
-  answer=$(curl -sS --max-time "$timeout" -X POST \
-    -H "Content-Type: application/json" -H "X-Pxe-Hook-Token: $token" \
-    --data-binary "$body" -w ' HTTP %{http_code}' "$url" 2>&1)
-  case "$answer" in
-    *" HTTP 200"|*" HTTP 202") ;;
-    *) echo "dhcp-event-hook: $action $mac $ip: $answer" >&2 ;;
-  esac
-else
-  # no "wget -T": Debian 12's busybox 1.35 wget crashes with it; timeout(1) bounds the call
-  limit=""
-  if command -v timeout >/dev/null 2>&1; then limit="timeout $timeout"; fi
-  if ! answer=$($limit wget -q -O - \
-    --header "Content-Type: application/json" --header "X-Pxe-Hook-Token: $token" \
-    --post-data "$body" "$url" 2>&1); then
-    echo "dhcp-event-hook: $action $mac $ip: report failed: $answer" >&2
-  fi
+if ! command -v curl >/dev/null 2>&1; then
+  echo "dhcp-event-hook: curl is not installed; event $action $mac not reported" >&2
+  exit 0
 fi
+answer=$(curl -sS --max-time "$timeout" -X POST \
+  -H "Content-Type: application/json" -H @- \
+  --data-binary "$body" -w ' HTTP %{http_code}' "$url" 2>&1 <<EOF
+X-Pxe-Hook-Token: $token
+EOF
+)
+case "$answer" in
+  *" HTTP 200"|*" HTTP 202") ;;
+  *) echo "dhcp-event-hook: $action $mac $ip: $answer" >&2 ;;
+esac
 exit 0

@@ -24,6 +24,20 @@ class OperatorSettingsTest {
   }
 
   @Test
+  void shouldReadAnAllowListOfWholeBytePrefixesEmptyByDefault() {
+    assertThat(OperatorSettings.defaults().allowList()).isEmpty();
+    assertThat(
+            OperatorSettings.fromMap(Map.of("allowList", List.of("52:54:00", "B4-2E-99")))
+                .allowList())
+        .containsExactly("52:54:00", "b4:2e:99");
+    assertThatThrownBy(
+            () -> OperatorSettings.fromMap(Map.of("allowList", List.of("52:54:0", "52:54-00"))))
+        .isInstanceOf(InvalidSettingsException.class)
+        .hasMessageContaining("allowList: entry '52:54:0' is not a MAC prefix of whole bytes")
+        .hasMessageContaining("entry '52:54-00'");
+  }
+
+  @Test
   void shouldReadNestedAndFlatKeys() {
     OperatorSettings s =
         OperatorSettings.fromMap(

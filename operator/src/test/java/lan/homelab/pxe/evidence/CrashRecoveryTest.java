@@ -31,6 +31,7 @@ import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.install.InstallReports;
+import lan.homelab.pxe.install.NotificationOutcome;
 import lan.homelab.pxe.install.WebhookOutcome;
 import lan.homelab.pxe.install.WebhookReport;
 import lan.homelab.pxe.status.Conditions;
@@ -122,7 +123,8 @@ class CrashRecoveryTest {
     if (crash == Crash.AFTER_RESERVATION) {
       restart();
     }
-    assertThat(operator.reports().bootScriptServed(NAME)).isTrue();
+    assertThat(operator.reports().bootScriptServed(NAME, Ipv4.parse("10.11.0.2")))
+        .isEqualTo(NotificationOutcome.RECORDED);
     if (crash == Crash.AFTER_BOOT_SCRIPT) {
       restart();
     }
@@ -168,7 +170,8 @@ class CrashRecoveryTest {
       proxy.cut();
       // While the operator is cut off, the installer runs and another replica takes its webhook.
       InstallReports other = standaloneReports(client);
-      assertThat(other.bootScriptServed(NAME)).isTrue();
+      assertThat(other.bootScriptServed(NAME, Ipv4.parse("10.11.0.2")))
+          .isEqualTo(NotificationOutcome.RECORDED);
       assertThat(other.answerServed(Ipv4.parse("10.11.0.2"), facts())).contains(NAME);
       assertThat(other.webhookReceived(NAME, token, webhook(token)))
           .isEqualTo(WebhookOutcome.ACCEPTED);

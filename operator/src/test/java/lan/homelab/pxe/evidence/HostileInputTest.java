@@ -326,14 +326,14 @@ class HostileInputTest {
         rows,
         "dhcp: installing MAC asks again",
         dhcp(
-            "{\"action\":\"add\",\"mac\":\"52:54:00:00:00:0a\",\"ip\":\"10.11.3.201\",\"vendorClass\":\"PXEClient:Arch:00000:UNDI:002001\"}"),
+            "{\"action\":\"add\",\"mac\":\"52:54:00:00:00:0a\",\"ip\":\"10.11.3.200\",\"vendorClass\":\"PXEClient:Arch:00000:UNDI:002001\"}"),
         "200",
         "already-known");
     row(
         rows,
         "dhcp: waiting MAC asks again in upper case",
         dhcp(
-            "{\"action\":\"add\",\"mac\":\"52:54:00:00:00:0C\",\"ip\":\"10.11.3.201\",\"vendorClass\":\"PXEClient:Arch:00000:UNDI:002001\"}"),
+            "{\"action\":\"add\",\"mac\":\"52:54:00:00:00:0C\",\"ip\":\"10.11.3.200\",\"vendorClass\":\"PXEClient:Arch:00000:UNDI:002001\"}"),
         "200",
         "already-known");
     // webhooks from the installer
@@ -503,9 +503,21 @@ class HostileInputTest {
     row(
         rows,
         "boot script: unknown install",
-        get("/v1/notify/boot-script-served?install=52-54-00-00-00-99", HOOK),
+        getFrom("/v1/notify/boot-script-served?install=52-54-00-00-00-99", HOOK, "10.11.0.2"),
         "404",
         "no such install");
+    row(
+        rows,
+        "boot script: no client address",
+        get("/v1/notify/boot-script-served?install=" + A, HOOK),
+        "400",
+        "X-Real-IP");
+    row(
+        rows,
+        "boot refused: unknown reason",
+        getFrom("/v1/notify/boot-refused?install=" + A + "&reason=disk", HOOK, "10.11.0.2"),
+        "400",
+        "reason must be memory or address");
     row(
         rows,
         "boot script: malformed install",
@@ -740,6 +752,15 @@ class HostileInputTest {
       }
       return response(b);
     };
+  }
+
+  private static Action getFrom(String path, String hook, String realIp) {
+    return () ->
+        response(
+            HttpRequest.newBuilder(uri(path))
+                .GET()
+                .header(Names.HEADER_HOOK_TOKEN, hook)
+                .header("X-Real-IP", realIp));
   }
 
   private static Action get(String path, String hook) {

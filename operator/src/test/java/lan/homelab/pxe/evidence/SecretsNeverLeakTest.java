@@ -109,7 +109,7 @@ class SecretsNeverLeakTest {
         .contains("root-password-hashed");
     List<String> whileInstalling = everythingVisible();
 
-    operator.reports().bootScriptServed(A);
+    operator.reports().bootScriptServed(A, Ipv4.parse("10.11.0.2"));
     operator.reports().answerServed(Ipv4.parse("10.11.0.2"), facts(MAC_A));
     assertThat(operator.reports().webhookReceived(A, tokenA, webhook(MAC_A, tokenA)))
         .isEqualTo(WebhookOutcome.ACCEPTED);

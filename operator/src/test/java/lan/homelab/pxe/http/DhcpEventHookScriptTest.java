@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * dnsmasq's lease hook script against the real server, once with curl and once with nothing but
- * busybox (sh, awk, tr, wget) on the PATH, as in a minimal dnsmasq image. Needs curl and busybox
- * (apt packages curl, busybox): fails without them when CI=true, else skips.
+ * dnsmasq's lease hook script against the real server with curl, which reads the hook token's
+ * header from stdin so that no command line carries it. Needs curl (apt package curl): fails
+ * without it when CI=true, else skips.
  */
 class DhcpEventHookScriptTest {
   static HttpFixture fx;
@@ -100,30 +100,43 @@ class DhcpEventHookScriptTest {
   }
 
   @Test
-  void shouldReportAPxeLeaseWithNothingButBusybox() throws Exception {
-    require("busybox");
+  void shouldNeverPutTheTokenOnACommandLine() throws Exception {
+    require("curl");
     Path bin = Files.createDirectories(dir.resolve("bin"));
-    for (String applet : List.of("sh", "awk", "tr", "wget", "cat", "printf", "timeout")) {
-      Files.createSymbolicLink(bin.resolve(applet), Path.of("/bin/busybox"));
-    }
+    Path arguments = dir.resolve("curl-arguments");
+    Path spy = bin.resolve("curl");
+    Files.writeString(
+        spy, "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + arguments + "'\nexec /usr/bin/curl \"$@\"\n");
+    Files.setPosixFilePermissions(
+        spy, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
 
     Result result =
-        hook(
-            bin.toString(),
-            Map.of(
-                "DNSMASQ_VENDOR_CLASS",
-                "PXEClient:Arch:00007:UNDI:003016",
-                "DNSMASQ_TAGS",
-                "efi64"),
-            "old",
-            "52:54:00:ab:cd:ef",
-            "10.11.3.201",
-            "pxe-box");
+        hook(bin + ":/usr/bin:/bin", PXE_ROM, "old", "52:54:00:ab:cd:ef", "10.11.3.201");
 
     assertThat(result.exit()).as(result.output()).isZero();
-    NodeInstall ni = fx.nodeInstall("52-54-00-ab-cd-ef");
-    assertThat(ni).as(result.output()).isNotNull();
-    assertThat(ni.getStatus().getDiscovery().getArchitecture()).isEqualTo("x86-64-efi");
+    assertThat(fx.nodeInstall("52-54-00-ab-cd-ef")).as(result.output()).isNotNull();
+    assertThat(Files.readString(arguments))
+        .as("curl's command line, which ps shows to every user")
+        .contains("@-")
+        .doesNotContain(HttpFixture.HOOK_TOKEN);
+  }
+
+  @Test
+  void shouldLogThatCurlIsMissingAndReportNothingWithoutIt() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    for (String tool : List.of("sh", "awk", "tr")) {
+      Path real =
+          Files.isExecutable(Path.of("/usr/bin", tool))
+              ? Path.of("/usr/bin", tool)
+              : Path.of("/bin", tool);
+      Files.createSymbolicLink(bin.resolve(tool), real);
+    }
+
+    Result result = hook(bin.toString(), PXE_ROM, "add", "52:54:00:ab:cd:ee", "10.11.3.201");
+
+    assertThat(result.exit()).isZero();
+    assertThat(result.output()).contains("curl is not installed");
+    assertThat(fx.state()).isEmpty();
   }
 
   @Test

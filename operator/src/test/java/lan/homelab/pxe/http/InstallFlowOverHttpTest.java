@@ -74,7 +74,12 @@ class InstallFlowOverHttpTest {
     fx.secret(Names.tokenSecret(NAME), "flow-token-0123456789abcdef0123");
 
     assertThat(
-            fx.get("/v1/notify/boot-script-served?install=" + NAME, "X-Pxe-Hook-Token", HOOK_TOKEN)
+            fx.get(
+                    "/v1/notify/boot-script-served?install=" + NAME,
+                    "X-Pxe-Hook-Token",
+                    HOOK_TOKEN,
+                    "X-Real-IP",
+                    "10.11.0.2")
                 .statusCode())
         .isEqualTo(200);
     assertThat(

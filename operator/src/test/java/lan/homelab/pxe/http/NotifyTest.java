@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import lan.homelab.pxe.api.v1alpha1.AnswerRequestFacts;
 import lan.homelab.pxe.api.v1alpha1.NodeInstallPhase;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class NotifyTest {
   static final String ANSWER = "/v1/notify/answer-served";
   static final String BOOT = "/v1/notify/boot-script-served";
+  static final String REFUSED = "/v1/notify/boot-refused";
   static final String NAME = "b4-2e-99-ac-ad-b4";
 
   static HttpFixture fx;
@@ -114,7 +116,8 @@ class NotifyTest {
 
   @Test
   void shouldRecordTheFirstBootScriptFetchOnGetOrPost() {
-    HttpResponse<String> get = fx.get(BOOT + "?install=" + NAME, "X-Pxe-Hook-Token", HOOK_TOKEN);
+    HttpResponse<String> get =
+        fx.get(BOOT + "?install=" + NAME, "X-Pxe-Hook-Token", HOOK_TOKEN, "X-Real-IP", "10.11.0.2");
 
     assertThat(get.statusCode()).as(get.body()).isEqualTo(200);
     assertThat(fx.nodeInstall(NAME).getStatus().getBootScriptServedAt())
@@ -124,6 +127,7 @@ class NotifyTest {
         fx.send(
             HttpRequest.newBuilder(fx.uri(BOOT + "?install=" + NAME))
                 .header("X-Pxe-Hook-Token", HOOK_TOKEN)
+                .header("X-Real-IP", "10.11.0.2")
                 .POST(HttpRequest.BodyPublishers.noBody()));
     assertThat(post.statusCode()).isEqualTo(200);
     assertThat(fx.state()).as("only the first fetch is recorded").isEqualTo(before);
@@ -142,9 +146,90 @@ class NotifyTest {
         400,
         "given twice");
     assertReason(
-        fx.get(BOOT + "?install=02-00-00-00-00-09", "X-Pxe-Hook-Token", HOOK_TOKEN),
+        fx.get(BOOT + "?install=" + NAME, "X-Pxe-Hook-Token", HOOK_TOKEN), 400, "X-Real-IP");
+    assertReason(
+        fx.get(
+            BOOT + "?install=02-00-00-00-00-09",
+            "X-Pxe-Hook-Token",
+            HOOK_TOKEN,
+            "X-Real-IP",
+            "10.11.0.2"),
         404,
         "no such install");
+    assertThat(fx.state()).isEqualTo(before);
+  }
+
+  @Test
+  void shouldAnswer403AndChangeNothingWhenABootScriptFetchComesFromAnotherAddress() {
+    String before = fx.state();
+
+    HttpResponse<String> forged =
+        fx.get(
+            BOOT + "?install=" + NAME, "X-Pxe-Hook-Token", HOOK_TOKEN, "X-Real-IP", "10.11.0.64");
+
+    assertReason(forged, 403, "does not come from an address of this machine");
+    assertThat(fx.state()).isEqualTo(before);
+    assertThat(fx.metrics.scrape())
+        .contains(
+            "pxe_notifications_total{kind=\"boot-script-served\",outcome=\"not-from-machine\"} 1.0");
+  }
+
+  @Test
+  void shouldAnswer403AndKeepTheInstallInstallingWhenARefusalComesFromAStranger() {
+    String before = fx.state();
+
+    for (String reason : List.of("memory/1", "address/")) {
+      HttpResponse<String> forged =
+          fx.get(
+              REFUSED + "?install=" + NAME + "&reason=" + reason.replace("/", "&memsize="),
+              "X-Pxe-Hook-Token",
+              HOOK_TOKEN,
+              "X-Real-IP",
+              "10.11.0.64");
+      assertReason(forged, 403, "does not come from an address of this machine");
+    }
+
+    assertThat(fx.state()).isEqualTo(before);
+    assertThat(fx.nodeInstall(NAME).getStatus().getBootRefusal()).isNull();
+    assertThat(fx.eventReasons(NAME))
+        .as("one Event per install per minute")
+        .containsOnlyOnce("NotificationRefused");
+    assertThat(fx.metrics.scrape())
+        .contains(
+            "pxe_notifications_total{kind=\"boot-refused\",outcome=\"not-from-machine\"} 2.0");
+  }
+
+  @Test
+  void shouldRecordAMemoryRefusalFromTheSlotAddress() {
+    HttpResponse<String> refused =
+        fx.get(
+            REFUSED + "?install=" + NAME + "&reason=memory&memsize=2048",
+            "X-Pxe-Hook-Token",
+            HOOK_TOKEN,
+            "X-Real-IP",
+            "10.11.0.2");
+
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(200);
+    assertThat(fx.nodeInstall(NAME).getStatus().getBootRefusal()).contains("2048 MiB");
+  }
+
+  @Test
+  void shouldRefuseARefusalWithAnUnknownReasonOrNoClientAddress() {
+    String before = fx.state();
+
+    assertReason(
+        fx.get(
+            REFUSED + "?install=" + NAME + "&reason=disk",
+            "X-Pxe-Hook-Token",
+            HOOK_TOKEN,
+            "X-Real-IP",
+            "10.11.0.2"),
+        400,
+        "reason must be memory or address");
+    assertReason(
+        fx.get(REFUSED + "?install=" + NAME + "&reason=memory", "X-Pxe-Hook-Token", HOOK_TOKEN),
+        400,
+        "X-Real-IP");
     assertThat(fx.state()).isEqualTo(before);
   }
 }

@@ -133,4 +133,65 @@ class BootConfigPublisherTest {
     slot.getMetadata().setLabels(Map.of(ApiConstants.LABEL_CLAIMED_BY, "52-54-00-00-00-0a"));
     return slot;
   }
+
+  @Test
+  void shouldAllowTheAssetsToTheSlotAndLeasedAddressesOfInstallingMachinesOnly() {
+    List<lan.homelab.pxe.api.v1alpha1.ProvisioningSlot> slots =
+        List.of(
+            assetSlot("peach-beach", "10.11.0.2", "52-54-00-00-00-0a"),
+            assetSlot("moo-moo-meadows", "10.11.0.3", "52-54-00-00-00-0b"),
+            assetSlot("koopa-cape", "10.11.0.4", null));
+    List<lan.homelab.pxe.api.v1alpha1.NodeInstall> installs =
+        List.of(
+            assetInstall(
+                "52:54:00:00:00:0a", "peach-beach", Installing, "10.11.3.200", "10.11.3.201"),
+            assetInstall("52:54:00:00:00:0b", "moo-moo-meadows", Provisioned, "10.11.3.202"),
+            assetInstall("52:54:00:00:00:0c", "koopa-cape", Installing, "10.11.3.203"),
+            assetInstall("52:54:00:00:00:0d", null, Waiting, "10.11.3.204"));
+
+    assertThat(BootConfigPublisher.assetAddresses(installs, slots))
+        .as("a Provisioned machine, one whose slot is not claimed by it, a Waiting one: none")
+        .extracting(Object::toString)
+        .containsExactly("10.11.0.2", "10.11.3.200", "10.11.3.201");
+  }
+
+  private static final lan.homelab.pxe.api.v1alpha1.NodeInstallPhase Installing =
+      lan.homelab.pxe.api.v1alpha1.NodeInstallPhase.Installing;
+  private static final lan.homelab.pxe.api.v1alpha1.NodeInstallPhase Provisioned =
+      lan.homelab.pxe.api.v1alpha1.NodeInstallPhase.Provisioned;
+  private static final lan.homelab.pxe.api.v1alpha1.NodeInstallPhase Waiting =
+      lan.homelab.pxe.api.v1alpha1.NodeInstallPhase.Waiting;
+
+  private static lan.homelab.pxe.api.v1alpha1.ProvisioningSlot assetSlot(
+      String name, String address, String claimedBy) {
+    var slot = new lan.homelab.pxe.api.v1alpha1.ProvisioningSlot();
+    slot.getMetadata().setName(name);
+    if (claimedBy != null) {
+      slot.getMetadata()
+          .setLabels(Map.of(lan.homelab.pxe.api.v1alpha1.ApiConstants.LABEL_CLAIMED_BY, claimedBy));
+    }
+    var spec = new lan.homelab.pxe.api.v1alpha1.ProvisioningSlotSpec();
+    spec.setAddress(address);
+    spec.setHostname(name);
+    slot.setSpec(spec);
+    return slot;
+  }
+
+  private static lan.homelab.pxe.api.v1alpha1.NodeInstall assetInstall(
+      String mac,
+      String slot,
+      lan.homelab.pxe.api.v1alpha1.NodeInstallPhase phase,
+      String... leased) {
+    var install = new lan.homelab.pxe.api.v1alpha1.NodeInstall();
+    install.getMetadata().setName(mac.replace(':', '-'));
+    var spec = new lan.homelab.pxe.api.v1alpha1.NodeInstallSpec();
+    spec.setMac(mac);
+    spec.setSlot(slot);
+    install.setSpec(spec);
+    var status = new lan.homelab.pxe.api.v1alpha1.NodeInstallStatus();
+    status.setPhase(phase);
+    status.setLeasedAddresses(List.of(leased));
+    install.setStatus(status);
+    return install;
+  }
 }

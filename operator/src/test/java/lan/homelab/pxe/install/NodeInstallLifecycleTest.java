@@ -352,7 +352,7 @@ class NodeInstallLifecycleTest {
     start(Map.of());
     operator.reports().discovered(pxe(MAC_A));
     awaitPhase(MAC_A, NodeInstallPhase.Installing);
-    operator.reports().bootScriptServed("52-54-00-00-00-0a");
+    operator.reports().bootScriptServed("52-54-00-00-00-0a", Ipv4.parse("10.11.3.200"));
     await().until(() -> install(client, MAC_A).getStatus().getBootScriptServedAt() != null);
 
     client.resource(slot(client, "peach-beach")).delete();
@@ -653,7 +653,11 @@ class NodeInstallLifecycleTest {
     operator.reports().discovered(pxe(MAC_A));
     awaitPhase(MAC_A, NodeInstallPhase.Installing);
 
-    assertThat(operator.reports().bootRefused("52-54-00-00-00-0a", "memory", "4096")).isTrue();
+    assertThat(
+            operator
+                .reports()
+                .bootRefused("52-54-00-00-00-0a", "memory", "4096", Ipv4.parse("10.11.3.200")))
+        .isEqualTo(NotificationOutcome.RECORDED);
 
     NodeInstall failed = awaitPhase(MAC_A, NodeInstallPhase.Failed);
     assertThat(failed.getStatus().getReason()).contains("4096 MiB").contains("6 GiB");
@@ -661,7 +665,11 @@ class NodeInstallLifecycleTest {
     Fixtures.annotate(client, "52-54-00-00-00-0a", ApiConstants.ANNOTATION_RETRY, "now");
     NodeInstall again = awaitPhase(MAC_A, NodeInstallPhase.Installing);
     assertThat(again.getStatus().getBootRefusal()).isNull();
-    assertThat(operator.reports().bootRefused("ff-ff-ff-ff-ff-ff", "memory", "1")).isFalse();
+    assertThat(
+            operator
+                .reports()
+                .bootRefused("ff-ff-ff-ff-ff-ff", "memory", "1", Ipv4.parse("10.11.3.200")))
+        .isEqualTo(NotificationOutcome.UNKNOWN_INSTALL);
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.config.OperatorSettings;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -64,6 +65,10 @@ class RenderedConfigAcceptedTest {
     Files.createDirectories(dir.hookTokenInclude().getParent());
     Files.createDirectories(dir.nginxTemp());
     Files.writeString(dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("t0ken"));
+    Files.createDirectories(dir.assetsAllowInclude().getParent());
+    Files.writeString(
+        dir.assetsAllowInclude(),
+        NginxConfRenderer.assetsAllowInclude(List.of(Ipv4.parse("10.11.0.2"))));
     Files.createDirectories(dir.nginxConf().getParent());
     Files.writeString(
         dir.nginxConf(),
@@ -93,6 +98,10 @@ class RenderedConfigAcceptedTest {
     Files.createDirectories(secrets);
     Files.createDirectories(dir.nginxTemp());
     Files.writeString(dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("t0ken"));
+    Files.createDirectories(dir.assetsAllowInclude().getParent());
+    Files.writeString(
+        dir.assetsAllowInclude(),
+        NginxConfRenderer.assetsAllowInclude(List.of(Ipv4.parse("10.11.0.2"))));
     run(
         List.of(
             openssl.toString(),

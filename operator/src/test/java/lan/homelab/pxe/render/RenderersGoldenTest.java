@@ -26,6 +26,32 @@ class RenderersGoldenTest {
   }
 
   @Test
+  void shouldTagAllowedAndDeniedMacsAndLetOnlyAllowedUnknownClientsLeaseWhenAnAllowListIsSet()
+      throws IOException {
+    OperatorSettings allow =
+        SEED.with(
+            Map.of(
+                "allowList",
+                List.of("52:54:00", "B4-2E-99-AC"),
+                "denyList",
+                List.of("bc2411", "52:54:00:00:00:09")));
+
+    String conf = DnsmasqConfRenderer.render(DnsmasqConf.of(allow, null));
+
+    Golden.assertMatches("dnsmasq-allow-list.conf", conf);
+    assertThat(conf)
+        .contains("dhcp-mac=set:allowed,52:54:00:*:*:*")
+        .contains("dhcp-mac=set:allowed,b4:2e:99:ac:*:*")
+        .contains("dhcp-mac=set:denied,bc:24:11:*:*:*")
+        .contains("dhcp-mac=set:denied,52:54:00:00:00:09")
+        .contains("dhcp-ignore=tag:!known,tag:!allowed")
+        .contains("dhcp-ignore=tag:!known,tag:denied");
+    assertThat(DnsmasqConfRenderer.render(DnsmasqConf.of(SEED, null)))
+        .as("without an allow list every PXE client gets a pool lease")
+        .doesNotContain("dhcp-mac=", "tag:!allowed");
+  }
+
+  @Test
   void shouldHandUefiMachinesTheIpxeEfiTheDnsmasqImageShipsAndBiosMachinesUndionly() {
     String conf = DnsmasqConfRenderer.render(DnsmasqConf.of(SEED, null));
 

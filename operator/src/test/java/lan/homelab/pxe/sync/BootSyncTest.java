@@ -144,6 +144,7 @@ class BootSyncTest {
     assertThat(Files.readString(dir.hookToken())).isEqualTo("tok-123\n");
     assertThat(Files.readString(dir.hookTokenInclude())).contains("\"tok-123\"");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.hookToken())))
+        .as("readable by the pod's group only (nginx runs as another user in it)")
         .isEqualTo("rw-r-----");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.hostsFile())))
         .isEqualTo("rw-r--r--");
@@ -241,6 +242,38 @@ class BootSyncTest {
 
     signals.clear();
     applyAndSettle(Names.CONFIGMAP_BOOT, Map.of(Names.KEY_NGINX_CONF, "events {}\n"));
+    assertThat(signals).containsExactly("reload-nginx");
+  }
+
+  @Test
+  void shouldWriteTheAssetsAllowIncludeFromTheHostsConfigMapAndReloadNginxWhenItChanges()
+      throws Exception {
+    assertThat(sync.awaitIdle(5000)).isTrue();
+    assertThat(Files.readString(dir.assetsAllowInclude()))
+        .as("before any ConfigMap: nobody gets the assets")
+        .endsWith("deny all;\n")
+        .doesNotContain("allow");
+    signals.clear();
+
+    applyAndSettle(
+        Names.CONFIGMAP_DNSMASQ_HOSTS,
+        Map.of(
+            Names.KEY_HOSTS,
+            "a,10.11.0.2,a,1h\n",
+            Names.KEY_ASSETS_ALLOW,
+            "10.11.3.200\n10.11.0.2\nallow all\n"));
+
+    assertThat(Files.readString(dir.assetsAllowInclude()))
+        .contains("allow 10.11.0.2;\nallow 10.11.3.200;\ndeny all;\n")
+        .as("a line that is not an address never reaches nginx")
+        .doesNotContain("allow all");
+    assertThat(signals).containsExactly("reload-nginx");
+
+    signals.clear();
+    applyAndSettle(
+        Names.CONFIGMAP_DNSMASQ_HOSTS,
+        Map.of(Names.KEY_HOSTS, "a,10.11.0.2,a,1h\n", Names.KEY_ASSETS_ALLOW, "10.11.0.2\n"));
+    assertThat(Files.readString(dir.assetsAllowInclude())).doesNotContain("10.11.3.200");
     assertThat(signals).containsExactly("reload-nginx");
   }
 }

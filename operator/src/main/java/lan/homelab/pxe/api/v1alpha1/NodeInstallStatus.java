@@ -9,6 +9,9 @@ import java.util.List;
 /** What the operator observed of one machine, step by step. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodeInstallStatus {
+  /** How many leased addresses {@link #getLeasedAddresses()} keeps (the newest). */
+  public static final int MAX_LEASED_ADDRESSES = 8;
+
   @JsonPropertyDescription(
       "Waiting, AwaitingApproval, Installing, Provisioned, Failed or Rejected.")
   private NodeInstallPhase phase;
@@ -27,6 +30,12 @@ public class NodeInstallStatus {
 
   @JsonPropertyDescription("Why the install failed or was rejected, in words.")
   private String reason;
+
+  @JsonPropertyDescription(
+      "Addresses dnsmasq leased to its MAC (add and old lease events), newest last, at most "
+          + NodeInstallStatus.MAX_LEASED_ADDRESSES
+          + ". With the slot address, the only addresses its boot notifications count from.")
+  private List<String> leasedAddresses;
 
   @JsonPropertyDescription("When its first PXE DHCP request was reported.")
   private String discoveredAt;
@@ -109,6 +118,14 @@ public class NodeInstallStatus {
 
   public void setReason(String reason) {
     this.reason = reason;
+  }
+
+  public List<String> getLeasedAddresses() {
+    return leasedAddresses;
+  }
+
+  public void setLeasedAddresses(List<String> leasedAddresses) {
+    this.leasedAddresses = leasedAddresses;
   }
 
   public String getDiscoveredAt() {

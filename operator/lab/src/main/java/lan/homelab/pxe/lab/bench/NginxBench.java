@@ -89,6 +89,10 @@ final class NginxBench implements AutoCloseable {
     AtomicFiles.write(dir.nginxConf(), conf.replace(listen, "listen 127.0.0.1:" + port + ";"));
     AtomicFiles.write(
         dir.hookTokenInclude(), NginxConfRenderer.tokenInclude(hookToken), AtomicFiles.SECRET);
+    // The bench's client plays an Installing machine: /assets/ is served to it.
+    AtomicFiles.write(
+        dir.assetsAllowInclude(),
+        NginxConfRenderer.assetsAllowInclude(java.util.List.of(Ipv4.parse("127.0.0.1"))));
     String answer = answerToml();
     AtomicFiles.write(dir.answer(Ipv4.parse("127.0.0.1")), answer);
     AtomicFiles.write(dir.assetsDir().resolve("answer.toml"), answer);

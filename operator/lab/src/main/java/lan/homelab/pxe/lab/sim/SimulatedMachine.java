@@ -106,6 +106,7 @@ public final class SimulatedMachine implements MachineFleet.Machine {
                 fetch(
                     HttpRequest.newBuilder(
                             uri(SimulatedNetwork.BOOT_SCRIPT_PATH + name() + ".ipxe"))
+                        .header(SimulatedNetwork.CLIENT_ADDRESS_HEADER, address.toString())
                         .GET()));
     if (!script.startsWith("#!ipxe")) {
       throw new IOException(name() + ": the boot script is not an iPXE script");

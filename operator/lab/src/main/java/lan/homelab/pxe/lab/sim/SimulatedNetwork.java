@@ -196,9 +196,14 @@ public final class SimulatedNetwork implements AutoCloseable {
       return;
     }
     reply(exchange, 200, "text/plain", files.get().get(Names.KEY_NODE_IPXE));
-    notifyOperator(
+    String client = exchange.getRequestHeaders().getFirst(CLIENT_ADDRESS_HEADER);
+    HttpRequest.Builder notification =
         HttpRequest.newBuilder(operator.resolve("/v1/notify/boot-script-served?install=" + name))
-            .GET());
+            .GET();
+    if (client != null) {
+      notification.header("X-Real-IP", client);
+    }
+    notifyOperator(notification);
   }
 
   private void answer(HttpExchange exchange, byte[] request)

@@ -64,6 +64,9 @@ class NginxOnRealNginxTest {
     AtomicFiles.write(dir.answer(Ipv4.parse("10.11.0.2")), "# answer of 10.11.0.2\n");
     AtomicFiles.write(dir.answer(Ipv4.parse("10.11.0.3")), "# answer of 10.11.0.3\n");
     AtomicFiles.write(dir.assetsDir().resolve("vmlinuz"), "kernel bytes\n");
+    AtomicFiles.write(
+        dir.assetsAllowInclude(),
+        NginxConfRenderer.assetsAllowInclude(List.of(Ipv4.parse("10.11.0.2"))));
     answerRequest = copy("answer-request-body.v9.2.json", work);
     webhookBody = copy("post-hook-body.v1.2.json", work);
     notifications = work.resolve("notifications.jsonl");
@@ -253,5 +256,35 @@ class NginxOnRealNginxTest {
     assertThat(forwarded.get(0)).contains("\"x-real-ip\": \"10.11.0.2\"");
     assertThat(node2.http("GET", BASE + "/v1/webhook/a/b", List.of(), null).status())
         .isEqualTo(403);
+  }
+
+  @Test
+  void shouldServeAssetsOnlyToAddressesThatHoldAnInstallingMachineAndFollowAReload()
+      throws IOException {
+    assertThat(node2.http("GET", BASE + "/assets/vmlinuz", List.of(), null).body())
+        .isEqualTo("kernel bytes\n");
+    assertThat(stranger.http("GET", BASE + "/assets/vmlinuz", List.of(), null).status())
+        .isEqualTo(403);
+    assertThat(node3.http("GET", BASE + "/assets/vmlinuz", List.of(), null).status())
+        .isEqualTo(403);
+
+    AtomicFiles.write(
+        dir.assetsAllowInclude(),
+        NginxConfRenderer.assetsAllowInclude(
+            List.of(Ipv4.parse("10.11.0.2"), Ipv4.parse("10.11.0.3"))));
+    new lan.homelab.pxe.sync.BootSignals(dir).reloadNginx();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> node3.http("GET", BASE + "/assets/vmlinuz", List.of(), null).status() == 200);
+    assertThat(stranger.http("GET", BASE + "/assets/vmlinuz", List.of(), null).status())
+        .isEqualTo(403);
+    AtomicFiles.write(
+        dir.assetsAllowInclude(),
+        NginxConfRenderer.assetsAllowInclude(List.of(Ipv4.parse("10.11.0.2"))));
+    new lan.homelab.pxe.sync.BootSignals(dir).reloadNginx();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> node3.http("GET", BASE + "/assets/vmlinuz", List.of(), null).status() == 403);
   }
 }

@@ -64,6 +64,7 @@ class QemuBootChainTest {
     AtomicFiles.write(dir.nginxConf(), dir.relocate(NginxConfRenderer.render(settings, RECEIVER)));
     AtomicFiles.write(
         dir.hookTokenInclude(), NginxConfRenderer.tokenInclude("hook-secret"), AtomicFiles.SECRET);
+    AtomicFiles.write(dir.assetsAllowInclude(), NginxConfRenderer.assetsAllowInclude(List.of()));
     AtomicFiles.write(dir.hookToken(), "hook-secret\n", AtomicFiles.SECRET);
     AtomicFiles.write(dir.genericIpxe(), IpxeScripts.generic(BootUrls.of(settings)));
     try (InputStream hook = getClass().getResourceAsStream("test-dhcp-hook.sh")) {
@@ -118,6 +119,11 @@ class QemuBootChainTest {
     Ipv4 ip = Ipv4.parse(address);
     hosts.add(DnsmasqHostEntry.reservation(mac, ip, hostname));
     AtomicFiles.write(dir.hostsFile(), DnsmasqHostsRenderer.render(hosts));
+    AtomicFiles.write(
+        dir.assetsAllowInclude(),
+        NginxConfRenderer.assetsAllowInclude(
+            hosts.stream().map(DnsmasqHostEntry::address).toList()));
+    new lan.homelab.pxe.sync.BootSignals(dir).reloadNginx();
     AtomicFiles.write(
         dir.nodeIpxe(mac), IpxeScripts.node(BootUrls.of(settings), mac, ip, hostname));
     AtomicFiles.write(
