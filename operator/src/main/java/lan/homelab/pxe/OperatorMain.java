@@ -76,7 +76,14 @@ public final class OperatorMain implements AutoCloseable {
     this.clock = clock;
     this.conditions = new Conditions(clock);
     this.events = new EventRecorder(client, clock);
-    this.reports = new InstallReports(client, settings, conditions, events);
+    this.reports =
+        new InstallReports(
+            client,
+            settings,
+            conditions,
+            events,
+            metrics,
+            () -> installReconciler == null ? List.of() : installReconciler.allInstalls());
   }
 
   /**
@@ -206,7 +213,10 @@ public final class OperatorMain implements AutoCloseable {
         new OperatorHttpServer(
             reports,
             new StatusSource(
-                installReconciler::allSlots, installReconciler::allInstalls, installEvents::newest),
+                installReconciler::allSlots,
+                installReconciler::allInstalls,
+                installEvents::newest,
+                reports.unclaimed()::state),
             settings,
             metrics,
             new ProbeHealth(

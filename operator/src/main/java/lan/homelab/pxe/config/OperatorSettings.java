@@ -37,6 +37,14 @@ import lan.homelab.pxe.answer.InstallerVersion;
  * @param installTimeout how long an install may take before it is marked Failed; at least {@link
  *     #MIN_INSTALL_TIMEOUT}
  * @param slotOnDelete keep (the slot stays reserved for the deleted machine) or release
+ * @param maxUnclaimedInstalls how many NodeInstalls the DHCP intake keeps that hold no slot
+ *     (Waiting, AwaitingApproval); a discovery beyond it creates nothing. At least 1
+ * @param unbootedRelease how long a claim may go without a boot-script fetch before the install
+ *     gives its slot back (released, not kept for its MAC) and is deleted; at least {@link
+ *     #MIN_UNBOOTED_RELEASE}
+ * @param rootPasswordSecret the Secret the root password (key {@code hash} or {@code password}) is
+ *     read from: the chart's own, or a Secret someone else made ({@code
+ *     rootPassword.existingSecret})
  * @param httpPort port of the operator's own HTTP server
  * @param nginxHttpPort nginx's HTTP port on the boot node's host network
  * @param nginxHttpsPort nginx's HTTPS port there (answers and webhooks when TLS is on)
@@ -64,6 +72,9 @@ public record OperatorSettings(
     int maxConcurrentInstalls,
     Duration installTimeout,
     SlotOnDelete slotOnDelete,
+    int maxUnclaimedInstalls,
+    Duration unbootedRelease,
+    String rootPasswordSecret,
     int httpPort,
     int nginxHttpPort,
     int nginxHttpsPort,
@@ -80,6 +91,12 @@ public record OperatorSettings(
 
   /** No installer finishes sooner: a shorter timeout would fail every install. */
   public static final Duration MIN_INSTALL_TIMEOUT = Duration.ofMinutes(1);
+
+  /** iPXE fetches its script seconds after the claim is in force; a minute is the least wait. */
+  public static final Duration MIN_UNBOOTED_RELEASE = Duration.ofMinutes(1);
+
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private static final Pattern DOMAIN =
       Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -131,6 +148,12 @@ public record OperatorSettings(
     int maxInstalls = in.parse("maxConcurrentInstalls", "0", Integer::parseInt);
     Duration timeout = in.parse("installTimeout", "60m", OperatorSettings::parseDuration);
     SlotOnDelete slotOnDelete = in.parse("slotOnDelete", "keep", SlotOnDelete::valueOf);
+    int maxUnclaimed = in.parse("maxUnclaimedInstalls", "32", Integer::parseInt);
+    Duration unbooted = in.parse("unbootedRelease", "10m", OperatorSettings::parseDuration);
+    String rootPasswordSecret =
+        in.string("rootPassword.existingSecret", "").isEmpty()
+            ? lan.homelab.pxe.Names.SECRET_ROOT_PASSWORD
+            : in.string("rootPassword.existingSecret", "");
     int httpPort = in.parse("httpPort", "8081", Integer::parseInt);
     String operatorUrl = in.string("operatorUrl", "");
 
@@ -176,6 +199,15 @@ public record OperatorSettings(
         "installTimeout",
         timeout == null || timeout.compareTo(MIN_INSTALL_TIMEOUT) >= 0,
         "must be at least 1m");
+    in.check("maxUnclaimedInstalls", maxUnclaimed >= 1, "must be 1 or more");
+    in.check(
+        "unbootedRelease",
+        unbooted == null || unbooted.compareTo(MIN_UNBOOTED_RELEASE) >= 0,
+        "must be at least 1m");
+    in.check(
+        "rootPassword.existingSecret",
+        rootPasswordSecret.length() <= 253 && SECRET_NAME.matcher(rootPasswordSecret).matches(),
+        "is not a Secret name: '" + rootPasswordSecret + "'");
     in.check("httpPort", httpPort > 0 && httpPort < 65536, "is not a port");
     in.check(
         "operatorUrl",
@@ -202,6 +234,9 @@ public record OperatorSettings(
         maxInstalls,
         timeout,
         slotOnDelete,
+        maxUnclaimed,
+        unbooted,
+        rootPasswordSecret,
         httpPort,
         nginxHttpPort,
         nginxHttpsPort,
@@ -242,6 +277,9 @@ public record OperatorSettings(
     map.put("maxConcurrentInstalls", maxConcurrentInstalls);
     map.put("installTimeout", installTimeout.toSeconds() + "s");
     map.put("slotOnDelete", slotOnDelete.name());
+    map.put("maxUnclaimedInstalls", maxUnclaimedInstalls);
+    map.put("unbootedRelease", unbootedRelease.toSeconds() + "s");
+    map.put("rootPassword.existingSecret", rootPasswordSecret);
     map.put("httpPort", httpPort);
     map.put("nginxHttpPort", nginxHttpPort);
     map.put("nginxHttpsPort", nginxHttpsPort);

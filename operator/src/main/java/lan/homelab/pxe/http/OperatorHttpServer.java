@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code POST /v1/dhcp-events}</td><td>dnsmasq's lease hook; header {@code
  *     X-Pxe-Hook-Token}</td><td>JSON of {@link DhcpEvent} (64 KiB max). 202 {@code
  *     {"outcome":"registered","nodeInstall":...}}; 200 {@code already-known} or {@code ignored}
- *     (del events, non-PXE clients, deny-listed MACs)</td></tr>
+ *     (del events, non-PXE clients, deny-listed MACs); 429 {@code over-bound}: a new MAC while
+ *     {@code maxUnclaimedInstalls} intake installs hold no slot, nothing created</td></tr>
  * <tr><td>{@code POST /v1/webhook/<nodeinstall>/<token>}</td><td>the Proxmox installer, through
  *     nginx; the per-node token in the URL (and in the body's {@code token} for installer
  *     9.2)</td><td>the installer's JSON (1 MiB max): 200 accepted or already provisioned, 403 bad
@@ -295,6 +296,17 @@ public final class OperatorHttpServer implements AutoCloseable {
       Map<String, Object> body = outcome("already-known", "nodeInstall", known.nodeInstall());
       body.put("phase", known.phase() == null ? null : known.phase().name());
       sendJson(ex, 200, body);
+    } else if (outcome instanceof DiscoveryOutcome.OverBound over) {
+      metrics.dhcpEvent("over-bound");
+      sendJson(
+          ex,
+          429,
+          outcome(
+              "over-bound",
+              "reason",
+              over.bound()
+                  + " NodeInstalls without a slot (maxUnclaimedInstalls): not registered; its"
+                  + " next lease event asks again"));
     } else if (outcome instanceof DiscoveryOutcome.Ignored ignored) {
       metrics.dhcpEvent("ignored");
       sendJson(ex, 200, outcome("ignored", "reason", ignored.reason()));

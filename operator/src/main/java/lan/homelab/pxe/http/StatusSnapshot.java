@@ -14,6 +14,7 @@ import lan.homelab.pxe.api.v1alpha1.NodeInstallStatus;
 import lan.homelab.pxe.api.v1alpha1.ProvisioningSlot;
 import lan.homelab.pxe.api.v1alpha1.SlotPhase;
 import lan.homelab.pxe.config.Ipv4;
+import lan.homelab.pxe.install.UnclaimedInstalls;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.NodeInstallEvents;
 
@@ -23,7 +24,36 @@ import lan.homelab.pxe.status.NodeInstallEvents;
  * caches hold them ({@link StatusSource}): no request costs an API call.
  */
 record StatusSnapshot(
-    String generatedAt, String namespace, List<Slot> slots, List<Install> installs) {
+    String generatedAt,
+    String namespace,
+    List<Slot> slots,
+    List<Install> installs,
+    Discovery discovery) {
+
+  /**
+   * The DHCP intake's bound on installs without a slot; {@code line} is what the status page shows
+   * (null while the bound was never reached).
+   */
+  record Discovery(
+      int unclaimed, int bound, boolean reached, long refused, String lastRefusedAt, String line) {
+    static Discovery of(UnclaimedInstalls.State state) {
+      String last =
+          state.lastRefusedAt() == null ? null : Conditions.timestamp(state.lastRefusedAt());
+      String line =
+          !state.reached() && state.refused() == 0
+              ? null
+              : state.unclaimed()
+                  + " of at most "
+                  + state.bound()
+                  + " machines without a slot (maxUnclaimedInstalls)"
+                  + (state.reached() ? ": new PXE MACs are not registered" : "")
+                  + (state.refused() == 0
+                      ? ""
+                      : "; " + state.refused() + " discoveries refused, the last at " + last);
+      return new Discovery(
+          state.unclaimed(), state.bound(), state.reached(), state.refused(), last, line);
+    }
+  }
 
   /** One queue entry. */
   record Slot(
@@ -66,7 +96,8 @@ record StatusSnapshot(
         source.installs().get().stream()
             .sorted(Comparator.comparing(ni -> ni.getMetadata().getName()))
             .map(ni -> install(ni, source.newestEvent().apply(ni.getMetadata().getName())))
-            .toList());
+            .toList(),
+        source.unclaimed() == null ? null : Discovery.of(source.unclaimed().get()));
   }
 
   /** Counts by phase, every phase present (zero when none), plus "Unset" for fresh objects. */

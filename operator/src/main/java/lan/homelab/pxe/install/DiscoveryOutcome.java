@@ -10,6 +10,12 @@ public sealed interface DiscoveryOutcome {
   /** The MAC already has a NodeInstall; nothing changed. */
   record AlreadyKnown(String nodeInstall, NodeInstallPhase phase) implements DiscoveryOutcome {}
 
+  /**
+   * A new MAC, but {@code bound} installs from the intake hold no slot already: nothing was created
+   * (its next lease event asks again).
+   */
+  record OverBound(int bound) implements DiscoveryOutcome {}
+
   /** The report does not lead to a claim (not a PXE client, deny-listed); nothing changed. */
   record Ignored(String reason) implements DiscoveryOutcome {}
 }

@@ -7,10 +7,12 @@ import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import lan.homelab.pxe.Names;
 import lan.homelab.pxe.answer.InstallerVersion;
 import lan.homelab.pxe.api.v1alpha1.AnswerRequestFacts;
@@ -24,6 +26,7 @@ import lan.homelab.pxe.claim.DenyList;
 import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.config.Ipv4;
 import lan.homelab.pxe.config.OperatorSettings;
+import lan.homelab.pxe.metrics.PxeMetrics;
 import lan.homelab.pxe.secrets.SecretValues;
 import lan.homelab.pxe.secrets.Tokens;
 import lan.homelab.pxe.status.Conditions;
@@ -51,20 +54,55 @@ public class InstallReports {
   private final Conditions conditions;
   private final EventRecorder events;
   private final DenyList denyList;
+  private final Supplier<Collection<NodeInstall>> cache;
+  private final UnclaimedInstalls unclaimed;
 
+  /**
+   * Reports that read the installs from the API server (one LIST per discovery); the operator
+   * passes its informer cache instead.
+   */
   public InstallReports(
       KubernetesClient client,
       OperatorSettings settings,
       Conditions conditions,
       EventRecorder events) {
+    this(client, settings, conditions, events, new PxeMetrics(), null);
+  }
+
+  /**
+   * @param metrics where refused discoveries are counted
+   * @param cache every NodeInstall as the operator's informer holds it; null lists from the API
+   */
+  public InstallReports(
+      KubernetesClient client,
+      OperatorSettings settings,
+      Conditions conditions,
+      EventRecorder events,
+      PxeMetrics metrics,
+      Supplier<Collection<NodeInstall>> cache) {
     this.client = client;
     this.settings = settings;
     this.conditions = conditions;
     this.events = events;
     this.denyList = new DenyList(settings.denyList());
+    this.cache = cache != null ? cache : () -> installs().list().getItems();
+    this.unclaimed =
+        new UnclaimedInstalls(
+            settings.maxUnclaimedInstalls(), this.cache, conditions.clock(), metrics);
   }
 
-  /** A DHCP lease event: registers an unknown PXE client so the leader gives it a slot. */
+  /** The bound on installs without a slot, as the status page shows it. */
+  public UnclaimedInstalls unclaimed() {
+    return unclaimed;
+  }
+
+  /**
+   * A DHCP lease event: registers an unknown PXE client so the leader gives it a slot, unless
+   * {@link OperatorSettings#maxUnclaimedInstalls()} installs from the intake hold no slot already
+   * (then nothing is created; the client's next lease event asks again). For a known install that
+   * holds no slot, records the event ({@code status.lastDhcpEventAt}, at most every {@link
+   * #DHCP_EVENT_RESOLUTION}): one without any for a pool lease time is deleted by the leader.
+   */
   public DiscoveryOutcome discovered(DiscoveryReport report) {
     if (!report.clientType().isPxe()) {
       return new DiscoveryOutcome.Ignored("not a PXE client: never claims a slot");
@@ -77,6 +115,14 @@ public class InstallReports {
       return new DiscoveryOutcome.Ignored("MAC is not on the allow-list");
     }
     String name = report.mac().objectName();
+    Optional<NodeInstall> known =
+        cache.get().stream().filter(ni -> name.equals(ni.getMetadata().getName())).findFirst();
+    if (known.isPresent()) {
+      return alreadyKnown(known.get(), report.address());
+    }
+    if (!unclaimed.admit(name)) {
+      return new DiscoveryOutcome.OverBound(unclaimed.bound());
+    }
     NodeInstall created = new NodeInstall();
     created.getMetadata().setName(name);
     created.getMetadata().setNamespace(settings.namespace());
@@ -87,10 +133,11 @@ public class InstallReports {
       created = installs().resource(created).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        Optional<NodeInstall> known = find(name);
-        known.ifPresent(ni -> recordLease(ni, report.address()));
-        return new DiscoveryOutcome.AlreadyKnown(name, known.map(this::phaseOf).orElse(null));
+        return find(name)
+            .map(ni -> alreadyKnown(ni, report.address()))
+            .orElse(new DiscoveryOutcome.AlreadyKnown(name, null));
       }
+      unclaimed.forget(name);
       throw e;
     }
     NodeInstallStatus status = new NodeInstallStatus();
@@ -116,6 +163,28 @@ public class InstallReports {
             + ") asked for an address"
             + (report.address() == null ? "" : "; it got " + report.address()));
     return new DiscoveryOutcome.Registered(name);
+  }
+
+  /**
+   * How stale {@code status.lastDhcpEventAt} may be before a lease event writes it again: a waiting
+   * machine renews its pool lease every half lease time, so this keeps one status write per renewal
+   * at most, and a quarter lease time of slack before expiry.
+   */
+  static final java.time.Duration DHCP_EVENT_RESOLUTION =
+      lan.homelab.pxe.render.DnsmasqConfRenderer.POOL_LEASE.dividedBy(4);
+
+  private DiscoveryOutcome alreadyKnown(NodeInstall ni, Ipv4 address) {
+    String name = ni.getMetadata().getName();
+    recordLease(ni, address);
+    if (UnclaimedInstalls.counts(ni)) {
+      java.time.Instant now = conditions.clock().instant();
+      if (!now.isBefore(UnclaimedInstalls.lastHeard(ni.getStatus()).plus(DHCP_EVENT_RESOLUTION))) {
+        NodeInstallStatus status = new NodeInstallStatus();
+        status.setLastDhcpEventAt(conditions.now());
+        patchStatus(name, status);
+      }
+    }
+    return new DiscoveryOutcome.AlreadyKnown(name, phaseOf(ni));
   }
 
   /** The installer's post-installation webhook, after nginx forwarded it. */

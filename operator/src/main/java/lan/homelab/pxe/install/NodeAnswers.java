@@ -91,7 +91,8 @@ public class NodeAnswers {
     this.clock = clock;
     this.events = events;
     this.certFingerprint = certFingerprint;
-    this.passwords = new RootPasswordStore(client, settings.namespace());
+    this.passwords =
+        new RootPasswordStore(client, settings.namespace(), settings.rootPasswordSecret());
   }
 
   /** The URL the installer posts its webhook to (nginx forwards it to the operator). */

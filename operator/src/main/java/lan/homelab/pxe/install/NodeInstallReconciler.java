@@ -43,6 +43,7 @@ import lan.homelab.pxe.claim.Mac;
 import lan.homelab.pxe.claim.SlotClaimer;
 import lan.homelab.pxe.config.OperatorSettings;
 import lan.homelab.pxe.metrics.PxeMetrics;
+import lan.homelab.pxe.render.DnsmasqConfRenderer;
 import lan.homelab.pxe.slot.Slots;
 import lan.homelab.pxe.status.Conditions;
 import lan.homelab.pxe.status.EventRecorder;
@@ -64,6 +65,9 @@ import lan.homelab.pxe.status.StatusPatch;
  */
 @ControllerConfiguration(name = "nodeinstall", generationAwareEventProcessing = false)
 public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<NodeInstall> {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(NodeInstallReconciler.class);
+
   /** How often an Installing node's files are rendered again (template or password changes). */
   private static final Duration RESYNC = Duration.ofSeconds(30);
 
@@ -200,7 +204,7 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
 
   /** Every NodeInstall in the operator's cache (kept by watching on every replica). */
   public Collection<NodeInstall> allInstalls() {
-    return installCache.list().toList();
+    return installCache == null ? List.of() : installCache.list().toList();
   }
 
   /** Every ProvisioningSlot in the operator's cache (kept by watching on every replica). */
@@ -270,6 +274,16 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
                 + install.getSpec().getSlot()
                 + " is gone (slot deleted or claim removed)");
         return finish(install, context, before, status, recheck);
+      }
+      if (slot == null && UnclaimedInstalls.counts(install)) {
+        Instant expires =
+            UnclaimedInstalls.lastHeard(install.getStatus()).plus(DnsmasqConfRenderer.POOL_LEASE);
+        Instant now = conditions.clock().instant();
+        if (!now.isBefore(expires)) {
+          expireDiscovery(install);
+          return UpdateControl.noUpdate();
+        }
+        recheck = Optional.of(Duration.between(now, expires).plusMillis(500));
       }
       if (slot == null) {
         if (settings.claimPolicy() == OperatorSettings.ClaimPolicy.approval && !approved(install)) {
@@ -356,6 +370,13 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
     }
     Instant deadline = Instant.parse(status.getClaimedAt()).plus(settings.installTimeout());
     Instant now = conditions.clock().instant();
+    Instant unbootedBy = Instant.parse(status.getClaimedAt()).plus(settings.unbootedRelease());
+    boolean unbooted = neverBooted(status);
+    if (unbooted && !now.isBefore(unbootedBy)) {
+      releaseUnbooted(install, slot);
+      return Optional.empty();
+    }
+    Instant wakeAt = unbooted && unbootedBy.isBefore(deadline) ? unbootedBy : deadline;
     if (!now.isBefore(deadline)) {
       fail(
           status,
@@ -387,8 +408,63 @@ public class NodeInstallReconciler implements Reconciler<NodeInstall>, Cleaner<N
         status.setReason(null);
       }
     }
-    Duration untilDeadline = Duration.between(now, deadline).plusMillis(500);
+    Duration untilDeadline = Duration.between(now, wakeAt).plusMillis(500);
     return Optional.of(untilDeadline.compareTo(RESYNC) < 0 ? untilDeadline : RESYNC);
+  }
+
+  /**
+   * Nothing of the install was seen on the machine yet: no boot script, answer, webhook or boot
+   * refusal recorded.
+   */
+  private static boolean neverBooted(NodeInstallStatus status) {
+    return status.getBootScriptServedAt() == null
+        && status.getAnswerServedAt() == null
+        && status.getWebhookReceivedAt() == null
+        && status.getBootRefusal() == null;
+  }
+
+  /**
+   * A claim no machine used within {@link OperatorSettings#unbootedRelease()}: a forged or vanished
+   * PXE client (in automatic mode anyone on the LAN can claim a slot with a forged DHCP request).
+   * The slot is released, not kept for the MAC, so the next machine in the queue takes it; the
+   * install is deleted (a real machine that comes back is discovered again). Event on the slot.
+   */
+  private void releaseUnbooted(NodeInstall install, ProvisioningSlot slot) {
+    String name = install.getMetadata().getName();
+    String message =
+        "NodeInstall "
+            + name
+            + " fetched no boot script within "
+            + describe(settings.unbootedRelease())
+            + " of its claim: slot released (not kept for "
+            + install.getSpec().getMac()
+            + "), the install deleted";
+    claimer.releaseAll(name, slot.getMetadata().getName(), false);
+    events.warning(slot, "UnbootedReleased", message);
+    log.info("{}: {}", slot.getMetadata().getName(), message);
+    removeNodeFiles(install);
+    client.resource(install).delete();
+  }
+
+  /**
+   * An install from the DHCP intake that holds no slot and had no lease event for a pool lease
+   * time: its pool lease is over, so the machine left (or never existed: a forged DISCOVER). It is
+   * deleted, which frees its place under {@link OperatorSettings#maxUnclaimedInstalls()}.
+   */
+  private void expireDiscovery(NodeInstall install) {
+    String message =
+        "no DHCP event since "
+            + Conditions.timestamp(UnclaimedInstalls.lastHeard(install.getStatus()))
+            + " (pool lease time "
+            + describe(DnsmasqConfRenderer.POOL_LEASE)
+            + "): deleted; the machine is discovered again when it asks DHCP";
+    events.normal(install, "DiscoveryExpired", message);
+    log.info("{}: {}", install.getMetadata().getName(), message);
+    client.resource(install).delete();
+  }
+
+  private static String describe(Duration d) {
+    return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
   }
 
   /**

@@ -22,7 +22,24 @@ public class PxeMetrics {
           .publishPercentileHistogram()
           .register(registry);
 
+  private final Counter discoveriesOverBound =
+      Counter.builder("pxe_discoveries_over_bound")
+          .description(
+              "New PXE MACs not registered because maxUnclaimedInstalls NodeInstalls hold no slot")
+          .register(registry);
+  private final AtomicLong unclaimed = new AtomicLong();
+  private final AtomicLong unclaimedBound = new AtomicLong();
+
   private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+  public PxeMetrics() {
+    Gauge.builder("pxe_unclaimed_installs", unclaimed, AtomicLong::doubleValue)
+        .description("NodeInstalls from the DHCP intake that hold no slot")
+        .register(registry);
+    Gauge.builder("pxe_unclaimed_installs_bound", unclaimedBound, AtomicLong::doubleValue)
+        .description("maxUnclaimedInstalls: beyond it a new PXE MAC is not registered")
+        .register(registry);
+  }
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -44,6 +61,18 @@ public class PxeMetrics {
   /** Counter {@code pxe_notifications{kind, outcome}}: boot-script-served and boot-refused. */
   public void notification(String kind, String outcome) {
     registry.counter("pxe_notifications", "kind", kind, "outcome", outcome).increment();
+  }
+
+  public void discoveryOverBound() {
+    discoveriesOverBound.increment();
+  }
+
+  public void unclaimedInstalls(long count) {
+    unclaimed.set(count);
+  }
+
+  public void unclaimedBound(long bound) {
+    unclaimedBound.set(bound);
   }
 
   public void answerServed(String outcome) {

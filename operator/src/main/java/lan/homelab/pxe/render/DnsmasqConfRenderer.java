@@ -17,8 +17,12 @@ package lan.homelab.pxe.render;
  * world-readable.
  */
 public final class DnsmasqConfRenderer {
-  /** Lease time of discovery-pool addresses: the PXE ROM and iPXE need them for seconds. */
-  static final String POOL_LEASE = "10m";
+  /**
+   * Lease time of discovery-pool addresses, dnsmasq's minimum: the PXE ROM and iPXE need them for
+   * seconds, and an address a forged client took is free again this soon. A machine that waits
+   * renews its lease (iPXE re-asks DHCP) and each renewal is reported ({@code script-on-renewal}).
+   */
+  public static final java.time.Duration POOL_LEASE = java.time.Duration.ofMinutes(2);
 
   private DnsmasqConfRenderer() {}
 
@@ -51,7 +55,8 @@ public final class DnsmasqConfRenderer {
             + ","
             + conf.network().netmask()
             + ","
-            + POOL_LEASE);
+            + POOL_LEASE.toMinutes()
+            + "m");
     line(out, "dhcp-option=option:router," + conf.gateway());
     line(out, "dhcp-option=option:dns-server," + conf.dns());
     line(out, "dhcp-option=option:domain-name," + conf.domain());
@@ -100,6 +105,8 @@ public final class DnsmasqConfRenderer {
     line(out, "");
     line(out, "# Lease events go to the operator's discovery intake.");
     line(out, "dhcp-script=" + dir.hookScript());
+    line(out, "# A renewal is reported too: an unclaimed machine that renews is still there.");
+    line(out, "script-on-renewal");
     return out.toString();
   }
 

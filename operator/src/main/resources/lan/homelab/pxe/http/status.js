@@ -55,6 +55,8 @@
       var e = i.lastEvent;
       cell(tr, e ? e.type + " " + e.reason + ": " + e.message + (e.time ? " (" + e.time + ")" : "") : "");
     }, "no NodeInstalls");
+    var bound = data.discovery && data.discovery.line;
+    document.getElementById("bound").textContent = bound || "";
     document.getElementById("meta").textContent = "namespace " + data.namespace + " \u2014 "
       + data.slots.length + " slots, " + data.installs.length + " machines \u2014 updated "
       + data.generatedAt;

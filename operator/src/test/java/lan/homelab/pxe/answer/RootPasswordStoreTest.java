@@ -71,6 +71,105 @@ class RootPasswordStoreTest {
   }
 
   @Test
+  void shouldVerifyAStoredHashOnceAndRememberItWhileNeitherChanges() {
+    userSecret("password", PASSWORD);
+    String stored = resolveHash(InstallerVersion.V9_2);
+    java.util.concurrent.atomic.AtomicInteger verifications =
+        new java.util.concurrent.atomic.AtomicInteger();
+    RootPasswordStore store =
+        new RootPasswordStore(
+            client,
+            NS,
+            Names.SECRET_ROOT_PASSWORD,
+            (password, hash) -> {
+              verifications.incrementAndGet();
+              return RootPasswords.matches(password, hash);
+            });
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(((Outcome.Ready) store.resolve(InstallerVersion.V9_2)).hash()).isEqualTo(stored);
+    }
+    assertThat(verifications).hasValue(1);
+
+    userSecret("password", "another-long-password");
+    String changed = ((Outcome.Ready) store.resolve(InstallerVersion.V9_2)).hash();
+    assertThat(changed).isNotEqualTo(stored);
+    assertThat(RootPasswords.matches("another-long-password", changed)).isTrue();
+  }
+
+  @Test
+  void shouldRehashAStoredHashWithFewerThanTheTargetRounds() {
+    userSecret("password", PASSWORD);
+    String old = RootPasswords.hash(PASSWORD, "$6$oldsaltoldsalt1");
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(Names.SECRET_ROOT_PASSWORD_HASH)
+                .withNamespace(NS)
+                .endMetadata()
+                .withData(
+                    Map.of(
+                        "hash",
+                        Base64.getEncoder().encodeToString(old.getBytes(StandardCharsets.UTF_8))))
+                .build())
+        .create();
+
+    String now = resolveHash(InstallerVersion.V9_2);
+
+    assertThat(now).isNotEqualTo(old).startsWith("$6$rounds=" + RootPasswords.TARGET_ROUNDS + "$");
+    assertThat(RootPasswords.matches(PASSWORD, now)).isTrue();
+    assertThat(decoded(hashSecret(), "hash")).isEqualTo(now);
+  }
+
+  @Test
+  void shouldUseButWarnOnceAboutAGivenHashThatIsCheapToGuess() {
+    String weak = RootPasswords.hash(PASSWORD, "$6$fewroundsalt");
+    userSecret("hash", weak);
+    PrintStream err = System.err;
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    RootPasswordStore store = new RootPasswordStore(client, NS);
+    try {
+      System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+      assertThat(((Outcome.Ready) store.resolve(InstallerVersion.V9_2)).hash()).isEqualTo(weak);
+      store.resolve(InstallerVersion.V9_2);
+    } finally {
+      System.setErr(err);
+    }
+    String logText = log.toString(StandardCharsets.UTF_8);
+    assertThat(logText.lines().filter(l -> l.contains("is weak"))).hasSize(1);
+    assertThat(logText).contains("5000 rounds").contains("mkpasswd -m sha-512 -R 400000");
+    assertThat(logText).doesNotContain(weak);
+  }
+
+  @Test
+  void shouldReadTheSecretThatExistingSecretNames() {
+    Secret own =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName("node-root-hash")
+            .withNamespace(NS)
+            .endMetadata()
+            .withData(
+                Map.of(
+                    "hash",
+                    Base64.getEncoder()
+                        .encodeToString("$6$rounds=500000$s$h".getBytes(StandardCharsets.UTF_8))))
+            .build();
+    client.resource(own).create();
+
+    Outcome outcome =
+        new RootPasswordStore(client, NS, "node-root-hash").resolve(InstallerVersion.V9_2);
+
+    assertThat(outcome).isEqualTo(new Outcome.Ready("$6$rounds=500000$s$h"));
+    assertThat(
+            ((Outcome.Unusable)
+                    new RootPasswordStore(client, NS, "missing-one").resolve(InstallerVersion.V9_2))
+                .reason())
+        .contains("Secret missing-one not found");
+  }
+
+  @Test
   void shouldRehashWhenThePasswordChanged() {
     userSecret("password", PASSWORD);
     String before = resolveHash(InstallerVersion.V9_2);

@@ -32,9 +32,37 @@ class RootPasswordsTest {
     String a = RootPasswords.hash("correct horse battery");
     String b = RootPasswords.hash("correct horse battery");
     assertThat(a).startsWith("$6$").isNotEqualTo(b);
-    assertThat(a.split("\\$")[2]).hasSize(16);
+    assertThat(a.split("\\$")[3]).as("the salt after rounds=").hasSize(16);
     assertThat(RootPasswords.matches("correct horse battery", a)).isTrue();
     assertThat(RootPasswords.matches("correct horse battery", b)).isTrue();
+  }
+
+  @Test
+  void shouldHashWithTheTargetRoundsThatMakeOneGuessCostATenthOfASecond() {
+    String hash = RootPasswords.hash("correct horse battery");
+
+    assertThat(hash).startsWith("$6$rounds=" + RootPasswords.TARGET_ROUNDS + "$");
+    assertThat(RootPasswords.TARGET_ROUNDS).isGreaterThanOrEqualTo(330_000);
+    assertThat(RootPasswords.rounds(hash)).hasValue(RootPasswords.TARGET_ROUNDS);
+    assertThat(RootPasswords.weakness(hash)).isEmpty();
+    assertThat(RootPasswords.matches("correct horse battery", hash)).isTrue();
+  }
+
+  @Test
+  void shouldCallMd5Sha256DesAndLowRoundSha512HashesWeakButNotSlowSchemes() {
+    assertThat(RootPasswords.weakness("$1$saltsalt$2vnaRpHa6Jxjz5n83ok8Z0"))
+        .hasValueSatisfying(w -> assertThat(w).contains("MD5"));
+    assertThat(RootPasswords.weakness("$5$rounds=900000$salt$hash"))
+        .hasValueSatisfying(w -> assertThat(w).contains("SHA-256"));
+    assertThat(RootPasswords.weakness("abJnggxhB/yWI"))
+        .hasValueSatisfying(w -> assertThat(w).contains("DES"));
+    assertThat(RootPasswords.weakness(VECTOR))
+        .hasValueSatisfying(w -> assertThat(w).contains("5000 rounds").contains("-R 400000"));
+    assertThat(RootPasswords.weakness("$6$rounds=399999$salt$hash")).isPresent();
+    assertThat(RootPasswords.weakness("$6$rounds=400000$salt$hash")).isEmpty();
+    assertThat(RootPasswords.weakness("$y$j9T$VgMv8lsz/TEvzesCZU3xD.$SK.h4QW51Jr")).isEmpty();
+    assertThat(RootPasswords.rounds(VECTOR)).hasValue(5000);
+    assertThat(RootPasswords.rounds("$y$j9T$abc$def")).isEmpty();
   }
 
   @Test

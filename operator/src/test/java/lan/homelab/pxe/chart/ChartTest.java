@@ -196,6 +196,8 @@ class ChartTest {
                   maxConcurrentInstalls: 2
                   installTimeout: 90m
                   slotOnDelete: release
+                  maxUnclaimedInstalls: 5
+                  unbootedRelease: 3m
                   httpPort: 9091
                 tls:
                   enabled: true
@@ -221,6 +223,8 @@ class ChartTest {
     assertThat(settings.maxConcurrentInstalls()).isEqualTo(2);
     assertThat(settings.installTimeout()).hasMinutes(90);
     assertThat(settings.slotOnDelete()).isEqualTo(OperatorSettings.SlotOnDelete.release);
+    assertThat(settings.maxUnclaimedInstalls()).isEqualTo(5);
+    assertThat(settings.unbootedRelease()).hasMinutes(3);
     assertThat(settings.httpPort()).isEqualTo(9091);
     assertThat(settings.nginxHttpPort()).isEqualTo(8880);
     assertThat(settings.nginxHttpsPort()).isEqualTo(8843);
@@ -429,6 +433,30 @@ class ChartTest {
     List<HasMetadata> objects =
         parseWithHooks("rootPassword: {create: false}\ndhcpHook: {create: false}\n");
     assertThat(all(objects, Secret.class, s -> true)).isEmpty();
+  }
+
+  @Test
+  void shouldCreateNoRootPasswordSecretAndPointTheOperatorAtAnExistingOne() {
+    List<HasMetadata> objects =
+        parseWithHooks(
+            "rootPassword: {existingSecret: node-root-hash, password: \"ignored-here\"}\n");
+
+    assertThat(all(objects, Secret.class, s -> true))
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactly(Names.SECRET_DHCP_HOOK);
+    assertThat(HelmChart.settings(objects).rootPasswordSecret()).isEqualTo("node-root-hash");
+    assertThat(HelmChart.settings(render(null)).rootPasswordSecret())
+        .isEqualTo(Names.SECRET_ROOT_PASSWORD);
+    assertThatThrownBy(() -> render("rootPassword: {existingSecret: \"Not_A_Name\"}\n"))
+        .hasMessageContaining("existingSecret");
+  }
+
+  @Test
+  void shouldRefuseAnUnboundedOrZeroDiscoveryBoundAndAShortUnbootedRelease() {
+    assertThatThrownBy(() -> render("operator: {maxUnclaimedInstalls: 0}\n"))
+        .hasMessageContaining("maxUnclaimedInstalls");
+    assertThatThrownBy(() -> render("operator: {unbootedRelease: 30s}\n"))
+        .hasMessageContaining("unbootedRelease");
   }
 
   @Test

@@ -58,9 +58,16 @@ class ConcurrentClaimsTest {
     api.close();
   }
 
+  /**
+   * The claim protocol under 200 concurrent discoveries: the flood bound (maxUnclaimedInstalls,
+   * UnclaimedInstallsLifecycleTest) is lifted so that every MAC registers.
+   */
+  private static final OperatorSettings SETTINGS =
+      OperatorSettings.defaults().with(Map.of("maxUnclaimedInstalls", 1_000));
+
   private OperatorMain replica(String identity, KubernetesClient replicaClient) {
     OperatorMain main =
-        new OperatorMain(replicaClient, OperatorSettings.defaults(), Clock.systemUTC())
+        new OperatorMain(replicaClient, SETTINGS, Clock.systemUTC())
             .withLeaderElection(identity, Duration.ofSeconds(3))
             .withHttpPort(0)
             .start();

@@ -91,6 +91,31 @@ class OperatorSettingsTest {
   }
 
   @Test
+  void shouldBoundUnclaimedInstallsAt32AndReleaseUnbootedClaimsAfterTenMinutesByDefault() {
+    OperatorSettings s = OperatorSettings.defaults();
+
+    assertThat(s.maxUnclaimedInstalls()).isEqualTo(32);
+    assertThat(s.unbootedRelease()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(s.rootPasswordSecret()).isEqualTo("pxe-root-password");
+    assertThat(OperatorSettings.fromMap(s.toMap())).isEqualTo(s);
+  }
+
+  @Test
+  void shouldRefuseANonPositiveBoundAShortUnbootedReleaseAndABadSecretName() {
+    assertThatThrownBy(() -> OperatorSettings.fromMap(Map.of("maxUnclaimedInstalls", 0)))
+        .hasMessageContaining("maxUnclaimedInstalls: must be 1 or more");
+    assertThatThrownBy(() -> OperatorSettings.fromMap(Map.of("unbootedRelease", "59s")))
+        .hasMessageContaining("unbootedRelease: must be at least 1m");
+    assertThatThrownBy(
+            () -> OperatorSettings.fromMap(Map.of("rootPassword.existingSecret", "Bad Name")))
+        .hasMessageContaining("rootPassword.existingSecret: is not a Secret name");
+    assertThat(
+            OperatorSettings.fromMap(Map.of("rootPassword", Map.of("existingSecret", "node-root")))
+                .rootPasswordSecret())
+        .isEqualTo("node-root");
+  }
+
+  @Test
   void shouldHoldTheInstallerVersionAsAVersionOfTheOneKnownList() {
     assertThat(OperatorSettings.fromMap(Map.of("installerVersion", "9.1")).installerVersion())
         .isEqualTo(InstallerVersion.V9_1);

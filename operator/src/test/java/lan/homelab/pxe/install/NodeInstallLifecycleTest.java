@@ -620,6 +620,13 @@ class NodeInstallLifecycleTest {
     operator.reports().discovered(pxe(MAC_A));
     awaitPhase(MAC_A, NodeInstallPhase.Installing);
     String oldToken = token(MAC_A);
+    // It booted (else unbootedRelease would give the slot back before the install timeout).
+    operator
+        .reports()
+        .bootScriptServed(
+            Mac.parse(MAC_A).objectName(),
+            Ipv4.parse(install(client, MAC_A).getStatus().getAddress()));
+    await().until(() -> install(client, MAC_A).getStatus().getBootScriptServedAt() != null);
     clock.advance(Duration.ofMinutes(61));
     Fixtures.annotate(client, "52-54-00-00-00-0a", "test/poke", "1");
     awaitPhase(MAC_A, NodeInstallPhase.Failed);

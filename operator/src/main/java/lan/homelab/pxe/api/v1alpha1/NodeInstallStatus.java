@@ -40,6 +40,11 @@ public class NodeInstallStatus {
   @JsonPropertyDescription("When its first PXE DHCP request was reported.")
   private String discoveredAt;
 
+  @JsonPropertyDescription(
+      "When DHCP last reported it (add or old) while it held no slot; one without a report for a"
+          + " pool lease time is deleted (DiscoveryExpired).")
+  private String lastDhcpEventAt;
+
   @JsonPropertyDescription("When it took its slot (the install timeout counts from here).")
   private String claimedAt;
 
@@ -130,6 +135,14 @@ public class NodeInstallStatus {
 
   public String getDiscoveredAt() {
     return discoveredAt;
+  }
+
+  public String getLastDhcpEventAt() {
+    return lastDhcpEventAt;
+  }
+
+  public void setLastDhcpEventAt(String lastDhcpEventAt) {
+    this.lastDhcpEventAt = lastDhcpEventAt;
   }
 
   public void setDiscoveredAt(String discoveredAt) {

@@ -13,6 +13,13 @@ import lan.homelab.pxe.config.OperatorSettings;
  * until its standard input closes.
  */
 public final class BenchOperator {
+  /**
+   * The burst sends hundreds of new PXE MACs at once to measure claiming; the flood bound
+   * (maxUnclaimedInstalls, default 32) would refuse most of them, so it is lifted here.
+   */
+  static final OperatorSettings BURST_SETTINGS =
+      OperatorSettings.defaults().with(java.util.Map.of("maxUnclaimedInstalls", 100_000));
+
   private BenchOperator() {}
 
   public static void main(String[] args) throws Exception {
@@ -20,9 +27,7 @@ public final class BenchOperator {
         new ConfigBuilder(Config.empty()).withMasterUrl(args[0]).withTrustCerts(true).build();
     try (var client = new KubernetesClientBuilder().withConfig(config).build();
         OperatorMain operator =
-            new OperatorMain(client, OperatorSettings.defaults(), Clock.systemUTC())
-                .withHttpPort(0)
-                .start()) {
+            new OperatorMain(client, BURST_SETTINGS, Clock.systemUTC()).withHttpPort(0).start()) {
       System.out.println("PORT " + operator.httpPort());
       System.out.flush();
       while (System.in.read() != -1) {

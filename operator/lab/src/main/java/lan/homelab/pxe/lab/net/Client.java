@@ -113,6 +113,45 @@ public final class Client {
     }
   }
 
+  /** What the flood sent and what came back. */
+  public record FloodReport(
+      int discovers, int offers, int requests, int acks, int naks, double seconds) {}
+
+  /**
+   * Plays {@code count} forged PXE clients over {@code seconds} (scapy, dhcp-flood.py): each with
+   * its own hardware address ({@code prefix} and a counter) sends a DISCOVER and, when offered, a
+   * REQUEST, so dnsmasq ACKs it and runs its lease hook. Only on this client's eth0.
+   */
+  public FloodReport flood(int count, double seconds, String prefix) {
+    try {
+      List<String> cmd =
+          new ArrayList<>(List.of(NetLab.PYTHON, lab.script("dhcp-flood.py").toString()));
+      cmd.addAll(
+          List.of(
+              "--count",
+              String.valueOf(count),
+              "--seconds",
+              String.valueOf(seconds),
+              "--prefix",
+              prefix));
+      Cmd.Result r = lab.exec(namespace, cmd, (long) seconds + 60);
+      String json = r.out().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse("");
+      if (json.isEmpty()) {
+        throw new IllegalStateException("flood failed: " + r.out());
+      }
+      var node = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().readTree(json);
+      return new FloodReport(
+          node.get("discovers").asInt(),
+          node.get("offers").asInt(),
+          node.get("requests").asInt(),
+          node.get("acks").asInt(),
+          node.get("naks").asInt(),
+          node.get("seconds").asDouble());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Gives eth0 a static address (for HTTP tests), e.g. 10.11.0.2/22. */
   public void configureAddress(String cidr) {
     Cmd.check("ip", "-n", namespace, "addr", "add", cidr, "dev", "eth0");

@@ -257,6 +257,11 @@ public final class NetworkedOperator implements AutoCloseable {
         .orElse(null);
   }
 
+  /** The in-process operator (its metrics, reports and settings). */
+  public OperatorMain operator() {
+    return operator;
+  }
+
   public NetLab lab() {
     return lab;
   }
