@@ -19,7 +19,8 @@ What the files must respect, given how the containers run (the pod's fsGroup is 
   directories setgid so files keep group 101, secrets (hook token, its nginx include, TLS) 0640,
   other files 0644, the lease hook script 0755, run/ (pid and nginx temp files) 2775. It signals
   dnsmasq and nginx, which it sees through the shared process namespace. It counts as started once
-  dnsmasqConf and nginxConf exist (startupProbe): dnsmasq and nginx start after that.
+  dnsmasqConf, nginxConf and every file nginx.conf includes exist (startupProbe; the sync writes the
+  includes first): dnsmasq and nginx start after that.
 - loaders (init) copies the dnsmasq image's /var/lib/tftpboot/* (undionly.kpxe, ipxe.efi), then
   assetsDir/loaders/* over them, into syncDir/tftp (tftp-root).
 - dnsmasq runs as root with NET_ADMIN, NET_BIND_SERVICE, SETGID and the args in

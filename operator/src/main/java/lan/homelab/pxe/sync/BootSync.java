@@ -225,6 +225,32 @@ public final class BootSync implements AutoCloseable {
       hupDnsmasq = !new HashSet<>(newHosts.lines().toList()).containsAll(oldHosts.lines().toList());
     }
 
+    // The files nginx.conf includes come before nginx.conf: nginx starts once the conf exists.
+    List<Secret> known = new ArrayList<>();
+    secrets.forEach(i -> known.addAll(i.getStore().list()));
+    for (Secret secret : known) {
+      String name = secret.getMetadata().getName();
+      if (name.equals(Names.SECRET_DHCP_HOOK)) {
+        Optional<String> token = SecretValues.text(secret, Names.KEY_TOKEN).map(String::trim);
+        if (token.isPresent() && !token.get().isEmpty()) {
+          AtomicFiles.write(dir.hookToken(), token.get() + "\n", AtomicFiles.SECRET);
+          reloadNginx |=
+              AtomicFiles.write(
+                  dir.hookTokenInclude(),
+                  NginxConfRenderer.tokenInclude(token.get()),
+                  AtomicFiles.SECRET);
+        }
+      } else if (name.equals(Names.SECRET_TLS)) {
+        Path secretsDir = dir.hookToken().getParent();
+        for (String key : List.of("tls.crt", "tls.key")) {
+          Optional<String> v = SecretValues.text(secret, key);
+          if (v.isPresent()) {
+            reloadNginx |= AtomicFiles.write(secretsDir.resolve(key), v.get(), AtomicFiles.SECRET);
+          }
+        }
+      }
+    }
+
     // Always written, so nginx never starts without it: no ConfigMap yet means nobody gets assets.
     List<Ipv4> assetAddresses = new ArrayList<>();
     String assets = value(byName.get(Names.CONFIGMAP_DNSMASQ_HOSTS), Names.KEY_ASSETS_ALLOW);
@@ -260,31 +286,6 @@ public final class BootSync implements AutoCloseable {
     }
     removeOthers(dir.ipxeDir(), nodeFiles);
     removeOthers(dir.answersDir(), nodeFiles);
-
-    List<Secret> known = new ArrayList<>();
-    secrets.forEach(i -> known.addAll(i.getStore().list()));
-    for (Secret secret : known) {
-      String name = secret.getMetadata().getName();
-      if (name.equals(Names.SECRET_DHCP_HOOK)) {
-        Optional<String> token = SecretValues.text(secret, Names.KEY_TOKEN).map(String::trim);
-        if (token.isPresent() && !token.get().isEmpty()) {
-          AtomicFiles.write(dir.hookToken(), token.get() + "\n", AtomicFiles.SECRET);
-          reloadNginx |=
-              AtomicFiles.write(
-                  dir.hookTokenInclude(),
-                  NginxConfRenderer.tokenInclude(token.get()),
-                  AtomicFiles.SECRET);
-        }
-      } else if (name.equals(Names.SECRET_TLS)) {
-        Path secretsDir = dir.hookToken().getParent();
-        for (String key : List.of("tls.crt", "tls.key")) {
-          Optional<String> v = SecretValues.text(secret, key);
-          if (v.isPresent()) {
-            reloadNginx |= AtomicFiles.write(secretsDir.resolve(key), v.get(), AtomicFiles.SECRET);
-          }
-        }
-      }
-    }
 
     if (restartDnsmasq) {
       LOG.info("dnsmasq.conf changed: restarting dnsmasq");

@@ -344,6 +344,27 @@ class ChartTest {
   }
 
   @Test
+  void shouldStartDnsmasqAndNginxOnlyOnceEveryFileNginxIncludesIsWritten() {
+    PodSpec plain =
+        one(render(null), Deployment.class, "pxe-boot").getSpec().getTemplate().getSpec();
+    PodSpec tls =
+        one(render("tls: {enabled: true}\n"), Deployment.class, "pxe-boot")
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+
+    assertThat(container(plain, "sync").getStartupProbe().getExec().getCommand())
+        .contains(
+            "/run/pxe/dnsmasq/dnsmasq.conf",
+            "/run/pxe/nginx/nginx.conf",
+            "/run/pxe/secrets/hook-token.nginx",
+            "/run/pxe/nginx/assets-allow.conf")
+        .doesNotContain("/run/pxe/secrets/tls.crt");
+    assertThat(container(tls, "sync").getStartupProbe().getExec().getCommand())
+        .contains("/run/pxe/secrets/tls.crt", "/run/pxe/secrets/tls.key");
+  }
+
+  @Test
   void shouldShareTheSyncedFilesWithNginxThroughThePodsFsGroup() {
     PodSpec pod = one(render(null), Deployment.class, "pxe-boot").getSpec().getTemplate().getSpec();
 
