@@ -956,12 +956,16 @@ public final class KubeletStandIn {
       }
       int period = startup.getPeriodSeconds() == null ? 10 : startup.getPeriodSeconds();
       int threshold = startup.getFailureThreshold() == null ? 3 : startup.getFailureThreshold();
-      long deadline = System.nanoTime() + Duration.ofSeconds((long) period * threshold).toNanos();
-      while (!probe(startup, this)) {
-        if (System.nanoTime() > deadline || restarts > 3) {
-          throw new IOException(container.getName() + " never passed its startupProbe: " + log());
-        }
-        pause(Duration.ofSeconds(period));
+      try {
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds((long) period * threshold))
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofSeconds(period))
+            .failFast(() -> restarts > 3)
+            .until(() -> probe(startup, this));
+      } catch (org.awaitility.core.ConditionTimeoutException
+          | org.awaitility.core.TerminalFailureException e) {
+        throw new IOException(container.getName() + " never passed its startupProbe: " + log(), e);
       }
     }
 
@@ -983,15 +987,6 @@ public final class KubeletStandIn {
           Thread.currentThread().interrupt();
         }
       }
-    }
-  }
-
-  static void pause(Duration d) throws IOException {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
     }
   }
 

@@ -98,23 +98,20 @@ class FloodOnRealNetworkTest {
     Client attacker = net.lab().addClient(Mac.parse("02:f1:ff:ff:ff:01"));
 
     AtomicInteger mostSeen = new AtomicInteger();
-    Thread sampler =
-        new Thread(
-            () -> {
-              while (!Thread.currentThread().isInterrupted()) {
-                try {
-                  mostSeen.accumulateAndGet(installs().size(), Math::max);
-                  Thread.sleep(100);
-                } catch (InterruptedException e) {
-                  return;
-                } catch (RuntimeException e) {
-                  // the API is being torn down
-                }
-              }
-            },
-            "flood-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
+    // Samples the installs every 100 ms while the flood runs (a measurement, not a wait).
+    java.util.concurrent.ScheduledExecutorService sampler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    sampler.scheduleAtFixedRate(
+        () -> {
+          try {
+            mostSeen.accumulateAndGet(installs().size(), Math::max);
+          } catch (RuntimeException e) {
+            // the API is being torn down
+          }
+        },
+        0,
+        100,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     long floodStart = System.nanoTime();
     FloodReport flood = attacker.flood(FORGED, 40, "02:f1");
     long floodEnd = System.nanoTime();
@@ -131,8 +128,8 @@ class FloodOnRealNetworkTest {
                 metric("pxe_dhcp_events_total{outcome=\"registered\"")
                         + metric("pxe_discoveries_over_bound_total")
                     >= flood.acks());
-    sampler.interrupt();
-    sampler.join();
+    sampler.shutdownNow();
+    assertThat(sampler.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     mostSeen.accumulateAndGet(installs().size(), Math::max);
     assertThat(mostSeen.get()).isLessThanOrEqualTo(BOUND);
     assertThat(installs()).hasSize(BOUND).allMatch(ni -> ni.getSpec().getSlot() == null);
